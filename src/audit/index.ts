@@ -1,0 +1,5 @@
+export { openAuditLog, DEFAULT_KEEP, DEFAULT_MAX_BYTES, type AppendResult, type AuditErrorCode, type AuditLog, type AuditOptions } from './append.js'
+export { verifyAudit, type AuditHead, type BrokenAt, type BrokenReason, type VerifyResult, type VerifyOptions } from './verify.js'
+export { tailAudit } from './tail.js'
+export { GENESIS, hashLine, parseAuditLine, redactDeep, type AuditEventName, type AuditInput, type AuditLine, type Redact } from './line.js'
+export { AUDIT_FILE, TORN_FILE, listAuditFiles } from './files.js'
