@@ -39,7 +39,7 @@ if (opa !== '' && step('npm run build', 'npm', ['run', 'build', '--silent'])) {
   step('opa fmt --list --fail', opa, ['fmt', '--list', '--fail', 'rego'])
 
   // Per-test results from opa itself.
-  const t = run(opa, ['test', '--format', 'json', 'rego'])
+  const t = run(opa, ['test', '--timeout', '300s', '--format', 'json', 'rego'])
   let results = []
   try {
     results = JSON.parse(t.stdout)
@@ -53,7 +53,7 @@ if (opa !== '' && step('npm run build', 'npm', ['run', 'build', '--silent'])) {
     if (!ok) process.stderr.write(`FAIL rego ${r.package}.${r.name}: ${JSON.stringify(r.error ?? r.output ?? '')}\n`)
   }
   process.stderr.write(`opa test: ${results.filter(r => !r.fail && !r.error).length}/${results.length} passed\n`)
-  const cov = run(opa, ['test', '--coverage', '--threshold', String(REGO_COVERAGE_THRESHOLD), 'rego'])
+  const cov = run(opa, ['test', '--timeout', '300s', '--coverage', '--threshold', String(REGO_COVERAGE_THRESHOLD), 'rego'])
   let coverage = 'unknown'
   try {
     coverage = JSON.parse(cov.stdout).coverage
