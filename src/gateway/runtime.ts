@@ -1,0 +1,91 @@
+/**
+ * Assemble a gateway from operator options: bundle + data overrides → decider, state dir →
+ * store, sandbox → shell runner. Used by `serve` and `doctor`.
+ */
+import { readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+import { GatewayError, errorMessage } from '../errors.js'
+import { credentialPaths } from '../exec/hidden-paths.js'
+import { redactSecrets } from '../exec/redact.js'
+import { runSandboxedShell, type ShellExecRequest, type ShellExecResult } from '../exec/shell-exec.js'
+import { openStore, type Store } from '../store/index.js'
+import { createDecider, type Decider } from './decider.js'
+import { createGateway, type Gateway } from './gateway.js'
+
+export interface RuntimeOptions {
+  bundle?: string | undefined
+  environment: string
+  /** YAML or JSON file deep-merged into data.gateway.config. */
+  policyFile?: string | undefined
+  stateDir: string
+  agentId: string
+  workdir: string
+  roots?: string[] | undefined
+  unsafeNoSandbox?: boolean | undefined
+  now?: () => Date
+  /** Replace the sandboxed shell (doctor uses a recorder that runs nothing). */
+  runShell?: (request: ShellExecRequest) => Promise<ShellExecResult>
+}
+
+export interface Runtime {
+  gateway: Gateway
+  decider: Decider
+  store: Store
+  close(): void
+}
+
+export const defaultStateDir = (env: Record<string, string | undefined>): string =>
+  env.RECOURSE_GATEWAY_STATE_DIR ?? join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'recourse-gateway')
+
+const PolicyOverrides = z.record(z.string(), z.unknown())
+
+/** Read a --policy file: YAML or JSON, an object of data.gateway.config overrides. */
+export function readPolicyOverrides(file: string): Record<string, unknown> {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new GatewayError('usage', `cannot read --policy file \`${file}\`: ${errorMessage(e)}`)
+  }
+  let value: unknown
+  try {
+    value = parseYaml(text, { maxAliasCount: 100 })
+  } catch (e) {
+    throw new GatewayError('usage', `--policy file \`${file}\` is not YAML/JSON: ${errorMessage(e)}`)
+  }
+  const parsed = PolicyOverrides.safeParse(value)
+  if (!parsed.success) throw new GatewayError('usage', `--policy file \`${file}\`: Expected a mapping of policy settings, got \`${JSON.stringify(value)?.slice(0, 80)}\``)
+  return parsed.data
+}
+
+/** Load the policy and open the state; throws GatewayError with a readable message. */
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const now = options.now ?? (() => new Date())
+  const overrides = options.policyFile ? readPolicyOverrides(options.policyFile) : undefined
+  const decider = await createDecider({
+    ...(options.bundle === undefined ? {} : { bundle: options.bundle }),
+    ...(overrides ? { dataOverrides: { gateway: { config: overrides } } } : {}),
+    now,
+  })
+  const environments = decider.environments()
+  if (!environments.includes(options.environment))
+    throw new GatewayError('usage', `unknown environment \`${options.environment}\` (this policy defines: ${environments.join(', ') || 'none'})`)
+  const stateDir = resolve(options.stateDir)
+  const store = openStore(stateDir, { now, redact: redactSecrets })
+  const workdir = resolve(options.workdir)
+  const gateway = createGateway(
+    {
+      environment: options.environment,
+      agentId: options.agentId,
+      workdir,
+      roots: (options.roots?.length ? options.roots : [workdir]).map(r => resolve(r)),
+      hide: credentialPaths(homedir()),
+      unsafeNoSandbox: options.unsafeNoSandbox === true,
+    },
+    { decider, store, runShell: options.runShell ?? (request => runSandboxedShell(request)), now },
+  )
+  return { gateway, decider, store, close: () => store.close() }
+}
