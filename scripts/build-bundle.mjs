@@ -3,7 +3,7 @@
 // and dist/input.schema.json from the zod schema. Run after tsc (npm run build does both).
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -30,6 +30,8 @@ for (const f of files) digest.update(relative(regoDir, f)).update('\0').update(r
 const revision = `${pkg.name}@${pkg.version}+${digest.digest('hex').slice(0, 12)}`
 
 mkdirSync(dist, { recursive: true })
+// tsc does not keep the executable bit the bin needs.
+chmodSync(join(dist, 'cli/bin.js'), 0o755)
 const out = join(dist, 'bundle.tar.gz') // absolute: opa runs in rego/
 execFileSync(
   opa,

@@ -3,12 +3,12 @@
  * decide(request) → Decision. Normalization and evaluation never throw; every failure is a
  * block with a reason code.
  */
-import { randomBytes } from 'node:crypto'
 import { loadBundle, defaultBundlePath } from '../bundle/index.js'
 import { errorMessage } from '../errors.js'
 import { normalizeRequest, type NormalizeContext, type RawRequest } from '../normalize/index.js'
 import type { PolicyInput } from '../normalize/schema.js'
 import { createEvaluator, type Decision } from '../policy/index.js'
+import { createRandomId } from '../policy/random-id.js'
 
 export interface DeciderOptions {
   /** Path to a bundle .tar.gz or directory, or its bytes. Default: the embedded bundle. */
@@ -38,7 +38,7 @@ export interface Decider {
  * when the bundle itself cannot be used; after that nothing throws. */
 export async function createDecider(options: DeciderOptions = {}): Promise<Decider> {
   const now = options.now ?? (() => new Date())
-  const randomId = options.randomId ?? (() => randomBytes(16).toString('hex'))
+  const randomId = options.randomId ?? createRandomId()
   const bundle = await loadBundle(options.bundle ?? defaultBundlePath())
   const evaluator = await createEvaluator(bundle, {
     now,

@@ -1,0 +1,375 @@
+#!/usr/bin/env node
+// npm run bench: decide (normalize + evaluate) against raw opa-wasm (the floor), `opa eval` per
+// request and an OPA server over loopback HTTP, on one fixed request mix. Prints markdown to
+// stdout, progress to stderr; exits 0 whatever the targets say, 1 only when something crashed.
+// Settings (env): BENCH_DECISIONS (RSS run, default 1e6), BENCH_SECONDS (window per line and
+// round, default 1), BENCH_ROUNDS (default 2), BENCH_OPA_EVAL_SAMPLE (default: one pass of the
+// mix), BENCH_SERVER_REQUESTS (default 2,000 rounded up to whole passes of the mix),
+// BENCH_RSS_MAX_SECONDS (time cap of the RSS run, default 45: a loaded machine must not stall it),
+// BENCH_WARMUP_PASSES (untimed passes over the mix before measuring, default 100).
+import { spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import os from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+
+// The RSS target needs a full GC before each reading; npm's script cannot pass --expose-gc, so re-exec.
+if (typeof globalThis.gc !== 'function' && process.env.BENCH_REEXEC !== '1') {
+  const r = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_REEXEC: '1' },
+  })
+  process.exit(r.status ?? 1)
+}
+
+const { measureAsync, measureLines, summarize, warmUp } = await import('./measure.mjs')
+const { findOpa, opaEvalOnce, startOpaServer } = await import('./opa-cli.mjs')
+const { THROUGHPUT_HEADER, num, ratio, table, throughputRow, us, verdict } = await import('./report.mjs')
+const { loadRequests } = await import('./requests.mjs')
+
+const envNumber = (name, fallback) => {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`Expected ${name} to be a positive number, got \`${raw}\``)
+  return n
+}
+
+const log = msg => process.stderr.write(`bench: ${msg}\n`)
+const FAMILIES = ['terraform', 'kubectl', 'shell']
+const CONTEXT = { cwd: '/srv/app', home: '/home/agent', defaultNamespace: 'default' }
+const keyOf = d => JSON.stringify({ decision: d?.decision, reasons: d?.reasons })
+
+async function main() {
+  const settings = {
+    decisions: Math.round(envNumber('BENCH_DECISIONS', 1e6)),
+    windowMs: envNumber('BENCH_SECONDS', 1) * 1000,
+    rounds: Math.round(envNumber('BENCH_ROUNDS', 2)),
+    rssMaxSeconds: envNumber('BENCH_RSS_MAX_SECONDS', 45),
+  }
+  const dist = join(root, 'dist')
+  const { createDecider } = await import(join(dist, 'gateway/decider.js'))
+  const { normalizeRequest, TOOL_ARGS } = await import(join(dist, 'normalize/index.js'))
+  const { loadBundle, defaultBundlePath } = await import(join(dist, 'bundle/index.js'))
+  const { readPolicyResult } = await import(join(dist, 'policy/index.js'))
+  const { createRandomId } = await import(join(dist, 'policy/random-id.js'))
+  const { loadPolicy } = await import('@open-policy-agent/opa-wasm')
+  const { randomBytes } = await import('node:crypto')
+
+  const mix = loadRequests()
+  const byFamily = Object.fromEntries(FAMILIES.map(f => [f, mix.filter(r => r.family === f)]))
+  const opaEvalSample = Math.round(envNumber('BENCH_OPA_EVAL_SAMPLE', mix.length))
+  const serverRequests = Math.ceil(envNumber('BENCH_SERVER_REQUESTS', 2000) / mix.length) * mix.length
+  const loadStart = os.loadavg()
+
+  // --- the three in-process subjects, on the same default bundle -----------------------------
+  const bundlePath = defaultBundlePath()
+  const decider = await createDecider({ context: CONTEXT })
+  const pooled = await createDecider({ context: CONTEXT, randomId: createRandomId() })
+  const bundle = await loadBundle(bundlePath)
+  const floorPolicy = await loadPolicy(bundle.wasm)
+  floorPolicy.setData(bundle.data)
+  const floor = input => floorPolicy.evaluate(input)
+
+  // Pre-normalized inputs: exactly what decide hands to policy.
+  const cases = mix.map(r => ({ ...r, input: decider.decideWithInput(r.request).input }))
+  const requestsOf = list => list.map(c => c.request)
+  const inputsOf = list => list.map(c => c.input)
+  const familyCases = Object.fromEntries(FAMILIES.map(f => [f, cases.filter(c => c.family === f)]))
+
+  // --- agreement: a benchmark of different answers would mean nothing --------------------------
+  const disagreements = []
+  for (const c of cases) {
+    const d = decider.decide(c.request)
+    const f = floor(c.input)?.[0]?.result
+    c.expected = keyOf(f)
+    c.decision = f?.decision
+    if (keyOf(d) !== c.expected) disagreements.push(`${c.family} ${c.label}: decide=${keyOf(d)} floor=${c.expected}`)
+  }
+  log(`mix: ${mix.length} requests (${FAMILIES.map(f => `${f} ${byFamily[f].length}`).join(', ')}); decide/floor disagreements: ${disagreements.length}`)
+
+  // --- global warm-up: every request through decide and floor until the JIT has seen them all --
+  const warmPasses = Math.round(envNumber('BENCH_WARMUP_PASSES', 100))
+  log(`warm-up: ${warmPasses} passes over the mix`)
+  warmUp(r => decider.decide(r), requestsOf(cases), 0, warmPasses * cases.length)
+  warmUp(r => pooled.decide(r), requestsOf(cases), 0, 10 * cases.length)
+  warmUp(floor, inputsOf(cases), 0, warmPasses * cases.length)
+
+  // --- main lines: decide vs floor, per family and mixed, alternating windows -----------------
+  const main = {}
+  for (const [name, list] of [...FAMILIES.map(f => [f, familyCases[f]]), ['mixed', cases]]) {
+    log(`measuring ${name}: decide vs floor (${settings.rounds} × ${settings.windowMs} ms each)`)
+    const m = measureLines(
+      [
+        { name: 'decide', fn: r => decider.decide(r), items: requestsOf(list) },
+        { name: 'floor', fn: floor, items: inputsOf(list) },
+      ],
+      { rounds: settings.rounds, windowMs: settings.windowMs, warmupMs: 200, warmupCalls: 10 * list.length },
+    )
+    main[name] = { n: list.length, decide: summarize(m.get('decide')), floor: summarize(m.get('floor')) }
+  }
+
+  // --- where decide's time goes ---------------------------------------------------------------
+  const breakdown = {}
+  for (const f of FAMILIES) {
+    log(`measuring ${f}: breakdown`)
+    const list = familyCases[f]
+    const resultSets = list.map(c => floor(c.input))
+    const m = measureLines(
+      [
+        { name: 'normalize', fn: r => normalizeRequest(r, { cwd: process.cwd(), ...CONTEXT, now: new Date() }), items: requestsOf(list) },
+        { name: 'evaluate', fn: i => decider.evaluate(i), items: inputsOf(list) },
+        { name: 'stringify', fn: i => JSON.stringify(i), items: inputsOf(list) },
+        { name: 'validate', fn: rs => readPolicyResult(rs), items: resultSets },
+        { name: 'stamp', fn: () => randomBytes(16).toString('hex') + new Date().toISOString(), items: [0] },
+        { name: 'pooled', fn: r => pooled.decide(r), items: requestsOf(list) },
+      ],
+      { rounds: 1, windowMs: settings.windowMs / 2, warmupMs: 100, warmupCalls: 10 * list.length },
+    )
+    breakdown[f] = Object.fromEntries([...m].map(([k, v]) => [k, summarize(v)]))
+  }
+
+  // --- per request: which requests are expensive, and in which stage ------------------------
+  log(`measuring per request (${cases.length} × 5 lines × ${settings.windowMs * 0.15} ms)`)
+  const perRequest = cases.map(c => {
+    const schema = TOOL_ARGS[c.request.tool]
+    const m = measureLines(
+      [
+        { name: 'decide', fn: r => decider.decide(r), items: [c.request] },
+        { name: 'normalize', fn: r => normalizeRequest(r, { cwd: process.cwd(), ...CONTEXT, now: new Date() }), items: [c.request] },
+        { name: 'args', fn: a => schema.safeParse(a), items: [c.request.args] },
+        { name: 'evaluate', fn: i => decider.evaluate(i), items: [c.input] },
+        { name: 'floor', fn: floor, items: [c.input] },
+      ],
+      { rounds: 1, windowMs: settings.windowMs * 0.15, warmupMs: 0, warmupCalls: 20 },
+    )
+    return { c, s: Object.fromEntries([...m].map(([k, v]) => [k, summarize(v)])), bytes: JSON.stringify(c.input).length }
+  })
+
+  // --- (b) opa eval per request, (c) opa server ------------------------------------------------
+  let opa = null
+  let opaVersion = 'n/a'
+  let opaError = null
+  try {
+    opa = findOpa(root)
+    opaVersion = spawnSync(opa, ['version'], { encoding: 'utf8' }).stdout.match(/^Version: (.*)$/m)?.[1] ?? 'unknown'
+  } catch (e) {
+    opaError = `pinned opa unavailable (${e.message.split('\n')[0]})`
+  }
+  const outOfProcess = async (name, run) => {
+    if (opaError) return { error: opaError }
+    try {
+      return await run()
+    } catch (e) {
+      log(`${name} failed: ${e.message}`)
+      return { error: e.message.split('\n')[0].slice(0, 160) }
+    }
+  }
+  const checkAgainstFloor = (name, c, value) => {
+    if (keyOf(value) !== c.expected) disagreements.push(`${name} ${c.family} ${c.label}: ${keyOf(value)} vs floor ${c.expected}`)
+  }
+
+  const opaEval = await outOfProcess('opa eval', async () => {
+    log(`measuring (b): opa eval × ${opaEvalSample}`)
+    const evalOnce = opaEvalOnce(opa, root)
+    return summarize(await measureAsync(
+        async (c, i) => {
+          const value = evalOnce(c.input)
+          if (i < cases.length) checkAgainstFloor('opa eval', c, value)
+        },
+        cases,
+        opaEvalSample,
+      ))
+  })
+  const opaServer = await outOfProcess('opa server', async () => {
+    log('starting (c): opa run --server')
+    const server = await startOpaServer(opa, root)
+    try {
+      for (let i = 0; i < 2 * mix.length; i++) await server.query(cases[i % cases.length].input) // warm-up
+      log(`measuring (c): opa server × ${serverRequests} sequential keep-alive requests`)
+      return summarize(
+        await measureAsync(
+          async (c, i) => {
+            const value = await server.query(c.input)
+            if (i < cases.length) checkAgainstFloor('opa server', c, value)
+          },
+          cases,
+          serverRequests,
+        ),
+      )
+    } finally {
+      await server.stop()
+    }
+  })
+
+  // --- RSS over BENCH_DECISIONS decisions after warm-up ----------------------------------------
+  log(`RSS run: ${settings.decisions.toLocaleString('en-US')} decisions over the mix (cap ${settings.rssMaxSeconds} s)`)
+  const requests = requestsOf(cases)
+  for (let i = 0; i < 20_000; i++) decider.decide(requests[i % requests.length])
+  globalThis.gc?.()
+  globalThis.gc?.()
+  const before = process.memoryUsage()
+  const rssCpu0 = process.cpuUsage()
+  const rssStart = performance.now()
+  const rssDeadline = rssStart + settings.rssMaxSeconds * 1000
+  let done = 0
+  // RSS after a GC at ~10 checkpoints (by count or by time, whichever comes first): a leak climbs,
+  // allocator and young-generation churn swings up and down.
+  const checkpoints = []
+  let nextCount = settings.decisions / 10
+  let nextTime = rssStart + (settings.rssMaxSeconds * 1000) / 10
+  // Chunks of 1,000 so the time cap is checked without a clock read per decision.
+  while (done < settings.decisions && performance.now() < rssDeadline) {
+    const end = Math.min(settings.decisions, done + 1000)
+    for (; done < end; done++) decider.decide(requests[done % requests.length])
+    const t = performance.now()
+    if (done >= nextCount || t >= nextTime) {
+      globalThis.gc?.()
+      checkpoints.push(process.memoryUsage.rss())
+      nextCount = done + settings.decisions / 10
+      nextTime = t + (settings.rssMaxSeconds * 1000) / 10
+    }
+  }
+  const rssSeconds = (performance.now() - rssStart) / 1000
+  const rssCpu = process.cpuUsage(rssCpu0)
+  globalThis.gc?.()
+  globalThis.gc?.()
+  const after = process.memoryUsage()
+  const rssGrowth = ((after.rss - before.rss) / before.rss) * 100
+
+  // --- report ----------------------------------------------------------------------------------
+  const mixed = main.mixed
+  const out = []
+  const mb = b => `${(b / 2 ** 20).toFixed(1)} MB`
+  out.push('# recourse-gateway bench', '')
+  out.push(
+    `node ${process.version} · opa ${opaVersion} · bundle ${bundle.revision ?? '(no revision)'} · ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`,
+    `load average at start ${loadStart.map(v => v.toFixed(2)).join(' ')}, at end ${os.loadavg().map(v => v.toFixed(2)).join(' ')} (shared machine: numbers move with it)`,
+    `windows: ${settings.rounds} × ${settings.windowMs} ms per line, alternating decide/floor; gc exposed: ${typeof globalThis.gc === 'function'}`,
+    '',
+  )
+  out.push('## Decisions/s and latency', '')
+  const rows = []
+  for (const f of [...FAMILIES, 'mixed']) {
+    rows.push(throughputRow(`${f}: decide`, main[f].n, main[f].decide))
+    rows.push(throughputRow(`${f}: floor (opa-wasm evaluate)`, main[f].n, main[f].floor))
+  }
+  rows.push(throughputRow(`mixed: (b) opa eval per request`, mix.length, opaEval))
+  rows.push(throughputRow(`mixed: (c) opa server, HTTP keep-alive`, mix.length, opaServer))
+  out.push(table(THROUGHPUT_HEADER, rows), '')
+
+  out.push('## Targets', '')
+  out.push(
+    'In-process ratios and the 50,000/s target use CPU time of this process (robust to other load on',
+    'the machine); (b) and (c) are compared by wall-clock mean latency, as a caller waits for them.',
+    '',
+  )
+  const wallMean = s => (s && !s.error ? s.meanUs : NaN)
+  const overFloor = f => main[f].decide.cpuUs / main[f].floor.cpuUs
+  const vs = s => wallMean(s) / mixed.decide.meanUs
+  const rssComplete = done === settings.decisions
+  const rssMeasured = `${mb(before.rss)} → ${mb(after.rss)} (${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(2)}%)`
+  const targets = [
+    ['terraform decide ≤ 1.5× floor', ratio(overFloor('terraform')), verdict(overFloor('terraform') <= 1.5, overFloor('terraform'))],
+    ['kubectl decide ≤ 1.5× floor', ratio(overFloor('kubectl')), verdict(overFloor('kubectl') <= 1.5, overFloor('kubectl'))],
+    ['shell decide vs floor (shell parsing cost; no target)', ratio(overFloor('shell')), 'info'],
+    ['mixed decide vs floor (no target)', ratio(overFloor('mixed')), 'info'],
+    ['decide ≥ 100× faster than (b) opa eval', ratio(vs(opaEval)), verdict(vs(opaEval) >= 100, vs(opaEval))],
+    ['decide ≥ 10× faster than (c) opa server', ratio(vs(opaServer)), verdict(vs(opaServer) >= 10, vs(opaServer))],
+    [
+      'decide ≥ 50,000 decisions/s on one core (mixed, per CPU-second)',
+      `${num(mixed.decide.perCpuSec)} (wall: ${num(mixed.decide.perSec)})`,
+      verdict(mixed.decide.perCpuSec >= 50_000, mixed.decide.perCpuSec),
+    ],
+    [
+      `RSS growth < 5% over ${settings.decisions.toLocaleString('en-US')} decisions`,
+      rssComplete ? rssMeasured : `${rssMeasured} over only ${done.toLocaleString('en-US')} decisions (time cap)`,
+      rssComplete ? verdict(rssGrowth < 5, rssGrowth) : 'MISS (incomplete run)',
+    ],
+  ]
+  out.push(table(['target', 'measured', 'result'], targets), '')
+  out.push(
+    `RSS run: ${done.toLocaleString('en-US')} decisions in ${rssSeconds.toFixed(1)} s wall` +
+      ` (${num(done / rssSeconds)}/s wall, ${num(done / ((rssCpu.user + rssCpu.system) / 1e6))}/CPU-s);` +
+      ` heap used ${mb(before.heapUsed)} → ${mb(after.heapUsed)}, external ${mb(before.external)} → ${mb(after.external)}.`,
+    `RSS after GC at checkpoints (MB): ${[before.rss, ...checkpoints].map(b => (b / 2 ** 20).toFixed(1)).join(', ')}.`,
+    '',
+  )
+
+  out.push('## Where decide spends its time (CPU µs per decision)', '')
+  const bRows = FAMILIES.map(f => {
+    const b = breakdown[f]
+    const wasm = b.evaluate.cpuUs - b.stringify.cpuUs - b.validate.cpuUs - b.stamp.cpuUs
+    return [
+      f,
+      us(main[f].decide.cpuUs),
+      us(b.normalize.cpuUs),
+      us(b.evaluate.cpuUs),
+      us(b.stringify.cpuUs),
+      us(wasm),
+      us(b.validate.cpuUs),
+      us(b.stamp.cpuUs),
+      us(main[f].floor.cpuUs),
+      us(b.pooled.cpuUs),
+    ]
+  })
+  out.push(
+    table(
+      ['family', 'decide', 'normalize', 'evaluate', '↳ stringify input', '↳ wasm + result parse', '↳ validate result (zod)', '↳ id + timestamp', 'floor', 'decide, pooled ids'],
+      bRows,
+    ),
+    '',
+  )
+  out.push(
+    '"↳ wasm + result parse" is evaluate minus the three measured parts. "id + timestamp" is',
+    "`randomBytes(16).toString('hex')` + `toISOString()`, what createDecider's default randomId costs;",
+    '"decide, pooled ids" is decide with `randomId: createRandomId()` (batched CSPRNG bytes).',
+    '',
+  )
+
+  out.push('## Per request (CPU µs per call)', '')
+  out.push(
+    table(
+      ['family', 'request', 'verdict', 'input bytes', 'decide', 'normalize', '↳ args (zod)', 'evaluate', 'floor'],
+      perRequest.map(({ c, s: r, bytes }) => [
+        c.family,
+        c.label,
+        c.decision ?? 'n/a',
+        num(bytes),
+        us(r.decide.cpuUs),
+        us(r.normalize.cpuUs),
+        us(r.args.cpuUs),
+        us(r.evaluate.cpuUs),
+        us(r.floor.cpuUs),
+      ]),
+    ),
+    '',
+    '"normalize" minus "args" is the family normalizer: shell parsing (mvdan-sh), plan normalization, manifest YAML.',
+    '',
+  )
+
+  out.push('## Agreement', '')
+  if (disagreements.length === 0) {
+    out.push(`decide, floor, (b) and (c) gave the same decision and reasons for every request checked (${mix.length} each).`, '')
+  } else {
+    out.push(
+      `**${disagreements.length} disagreement(s)** — the subjects did not judge alike.`,
+      '(b) and (c) read rego/ as it is now, decide and floor dist/bundle.tar.gz: if only they disagree, rego/ changed since the last `npm run build`.',
+      '',
+      ...disagreements.map(d => `- ${d.length > 400 ? `${d.slice(0, 400)}…` : d}`),
+      '',
+    )
+  }
+  const decisions = cases.reduce((acc, c) => ({ ...acc, [c.decision]: (acc[c.decision] ?? 0) + 1 }), {})
+  out.push(`Mix verdicts (floor): ${Object.entries(decisions).map(([k, v]) => `${k} ${v}`).join(', ')}.`, '')
+  process.stdout.write(out.join('\n'))
+}
+
+try {
+  await main()
+} catch (e) {
+  process.stderr.write(`bench crashed: ${e?.stack ?? e}\n`)
+  process.exit(1)
+}
