@@ -10,6 +10,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { createControlPlaneServer } from '../control-plane/http.js'
 import { errorMessage } from '../errors.js'
 import { bwrapAvailable } from '../exec/shell-exec.js'
+import type { Gateway } from '../gateway/gateway.js'
 import { defaultStateDir, openRuntime, type RuntimeOptions } from '../gateway/runtime.js'
 import { createMcpHttpServer } from '../mcp/http.js'
 import { createMcpServer } from '../mcp/server.js'
@@ -44,6 +45,24 @@ export interface ServeDeps {
   /** Where the stdio transport reads and writes (default: process stdin/stdout). */
   stdio?: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream }
   onListening?: (addresses: { mcp?: string; controlPlane?: string }) => void
+}
+
+/** The gateway, counting calls in flight so shutdown can wait for them. */
+function trackCalls(inner: Gateway): Gateway & { idle(): Promise<void> } {
+  let inflight = 0
+  const wake: (() => void)[] = []
+  return {
+    config: inner.config,
+    async call(tool, args) {
+      inflight++
+      try {
+        return await inner.call(tool, args)
+      } finally {
+        if (--inflight === 0) for (const w of wake.splice(0)) w()
+      }
+    },
+    idle: () => (inflight === 0 ? Promise.resolve() : new Promise<void>(ok => wake.push(ok))),
+  }
 }
 
 export async function serveCommand(argv: string[], io: CliIO, deps: ServeDeps = {}): Promise<number> {
@@ -105,7 +124,8 @@ export async function serveCommand(argv: string[], io: CliIO, deps: ServeDeps = 
     return 1
   }
   const log = (line: string) => io.stderr(`recourse-gateway: ${line}\n`)
-  const { store, gateway } = runtime
+  const { store } = runtime
+  const gateway = trackCalls(runtime.gateway)
   if (options.unsafeNoSandbox) {
     log('WARNING: --unsafe-no-sandbox: shell commands run WITHOUT bubblewrap isolation')
     store.audit.append({ event: 'unsafe_mode', agent_id: agentId, reasons: [{ code: 'unsafe_no_sandbox', message: 'operator disabled the shell sandbox' }] })
@@ -113,6 +133,18 @@ export async function serveCommand(argv: string[], io: CliIO, deps: ServeDeps = 
     log('bubblewrap (bwrap) is not usable here: gateway_shell_exec will refuse to run commands (install bubblewrap)')
   }
   store.audit.append({ event: 'server_start', agent_id: agentId, revision: runtime.decider.revision, reasons: [{ code: 'environment', message: options.environment }] })
+  // Nothing grows without bound: ended approvals and plans are pruned now and hourly.
+  const pruneNow = () => {
+    try {
+      const n = runtime.prune()
+      if (n > 0) log(`pruned ${n} ended approvals/plans`)
+    } catch (e) {
+      log(`prune failed: ${errorMessage(e)}`)
+    }
+  }
+  pruneNow()
+  const pruneTimer = setInterval(pruneNow, 3600_000)
+  pruneTimer.unref()
   log(`environment ${options.environment}, policy revision ${runtime.decider.revision ?? '(none)'}, state ${store.stateDir}`)
 
   const servers: HttpServer[] = []
@@ -144,8 +176,11 @@ export async function serveCommand(argv: string[], io: CliIO, deps: ServeDeps = 
     const transport = deps.stdio
       ? new StdioServerTransport(deps.stdio.stdin as never, deps.stdio.stdout as never)
       : new StdioServerTransport()
+    const stdin = deps.stdio?.stdin ?? process.stdin
     closed = new Promise<void>(ok => {
       server.onclose = () => ok()
+      // The SDK transport ignores EOF; a client closing stdin means the session is over.
+      stdin.once('end', () => ok())
     })
     await server.connect(transport)
     log('MCP on stdio')
@@ -158,6 +193,9 @@ export async function serveCommand(argv: string[], io: CliIO, deps: ServeDeps = 
   })
   await Promise.race([closed, stopSignal, ...(deps.until ? [deps.until] : [])])
   for (const s of servers) s.close()
+  // A call already running finishes (and is audited) before the store closes.
+  await gateway.idle()
+  await new Promise(ok => setImmediate(ok)) // lets the SDK send that call's response first
   await mcpServer?.close().catch(() => {})
   store.audit.append({ event: 'server_stop', agent_id: agentId })
   runtime.close()

@@ -34,8 +34,13 @@ export interface Runtime {
   gateway: Gateway
   decider: Decider
   store: Store
+  /** Delete ended approvals and plans older than the retention; returns how many. */
+  prune(): number
   close(): void
 }
+
+/** Ended approvals and plans are kept this long for review, then pruned. */
+export const RETAIN_ENDED_SECONDS = 7 * 24 * 3600
 
 export const defaultStateDir = (env: Record<string, string | undefined>): string =>
   env.RECOURSE_GATEWAY_STATE_DIR ?? join(env.XDG_STATE_HOME ?? join(homedir(), '.local', 'state'), 'recourse-gateway')
@@ -87,5 +92,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
     { decider, store, runShell: options.runShell ?? (request => runSandboxedShell(request)), now },
   )
-  return { gateway, decider, store, close: () => store.close() }
+  const prune = () => {
+    const at = now()
+    return store.approvals.prune(at, { retainSeconds: RETAIN_ENDED_SECONDS }) + store.plans.prune(at, { retainSeconds: RETAIN_ENDED_SECONDS })
+  }
+  return { gateway, decider, store, prune, close: () => store.close() }
 }
