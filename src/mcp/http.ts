@@ -16,6 +16,11 @@ export function createMcpHttpServer(gateway: Gateway, log: (line: string) => voi
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found' }))
       return
     }
+    // Browsers send Origin on every POST, MCP clients do not: a web page (or a DNS-rebound name) never reaches the tools.
+    if (req.headers.origin !== undefined) {
+      res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Forbidden: requests from browsers (Origin header) are refused' }, id: null }))
+      return
+    }
     if (req.method !== 'POST') {
       res.writeHead(405, { 'content-type': 'application/json', allow: 'POST' }).end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed (stateless server: POST only)' }, id: null }))
       return
