@@ -4,7 +4,7 @@
  * refuses what could make the two readers disagree: explicit tags, `<<` merge keys, case variants
  * of `items`. Pure and never throws.
  */
-import { CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, parseAllDocuments, type Document } from 'yaml'
+import { Composer, CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, Parser, type Document } from 'yaml'
 import type { NormalizeError } from './schema.js'
 import { K8sName } from './tool-args.js'
 
@@ -62,42 +62,61 @@ function splitLikeKubectl(text: string): string[] {
 }
 
 /**
- * True when a chunk nests deeper than `limit`, estimated from the lexer's tokens (a linear scan
- * that stops early). The YAML composer recurses per level, and a stack overflow there can take
- * the whole process down, so hostile depth must be refused before composing.
+ * A depth meter fed the lexer's tokens one by one: true once the nesting (indentation +
+ * indicators + flow brackets on a line) passes `limit`. The YAML composer recurses per level,
+ * and a stack overflow there can take the whole process down, so hostile depth must be refused
+ * before composing.
  */
-function nestsTooDeep(chunk: string, limit: number): boolean {
+function depthMeter(limit: number): (token: string) => boolean {
   let flow = 0
   let indent = 0
   let indicators = 0
   let lineStart = true
   let scalarSource = false
-  for (const token of new Lexer().lex(chunk)) {
+  return token => {
     if (scalarSource) {
       // The source of a scalar (a block scalar's body included): content, not structure.
       scalarSource = false
       lineStart = token.endsWith('\n')
       if (lineStart) indent = indicators = 0
-      continue
+      return false
     }
     const type = CST.tokenType(token)
     if (type === 'newline') {
       lineStart = true
       indent = indicators = 0
-      continue
+      return false
     }
     if (type === 'space') {
       if (lineStart) indent = token.length - token.lastIndexOf('\n') - 1
-      continue
+      return false
     }
     lineStart = false
     if (type === 'scalar') scalarSource = true
     else if (type === 'flow-map-start' || type === 'flow-seq-start') flow++
     else if (type === 'flow-map-end' || type === 'flow-seq-end') flow = Math.max(0, flow - 1)
     else if (type === 'seq-item-ind' || type === 'explicit-key-ind' || type === 'map-value-ind') indicators++
-    if (indent + indicators + flow > limit) return true
+    return indent + indicators + flow > limit
   }
-  return false
+}
+
+const PARSE_OPTIONS = { version: '1.2', merge: false, uniqueKeys: true, strict: true, prettyErrors: false, logLevel: 'silent' } as const
+
+/**
+ * The documents of one chunk, as parseAllDocuments reads them, from one lexer pass that also
+ * measures depth: hostile depth is refused before the parser's stack grows past it and before
+ * composing.
+ */
+function parseChunk(chunk: string): Document.Parsed[] {
+  const tooDeep = depthMeter(MAX_MANIFEST_NESTING)
+  const parser = new Parser()
+  const tokens: CST.Token[] = []
+  for (const lexeme of new Lexer().lex(chunk)) {
+    if (tooDeep(lexeme)) invalid(`Expected YAML nested at most ${MAX_MANIFEST_NESTING} levels deep`)
+    for (const token of parser.next(lexeme)) tokens.push(token)
+  }
+  for (const token of parser.end()) tokens.push(token)
+  return Array.from(new Composer(PARSE_OPTIONS).compose(tokens))
 }
 
 /** Refuse explicit tags and `<<` merge keys anywhere in the document (iterative: no recursion on hostile depth). */
@@ -181,8 +200,7 @@ function parseOrThrow(text: string): ManifestObject[] {
   const objects: ManifestObject[] = []
   let docNumber = 0
   for (const chunk of splitLikeKubectl(text)) {
-    if (nestsTooDeep(chunk, MAX_MANIFEST_NESTING)) invalid(`Expected YAML nested at most ${MAX_MANIFEST_NESTING} levels deep`)
-    for (const doc of parseAllDocuments(chunk, { version: '1.2', merge: false, uniqueKeys: true, strict: true, prettyErrors: false, logLevel: 'silent' })) {
+    for (const doc of parseChunk(chunk)) {
       docNumber++
       const where = `document ${docNumber}`
       const [first] = doc.errors

@@ -80,7 +80,7 @@ valid_error(e) if {
 }
 
 malformed contains concat("", [section, " is neither an object nor null"]) if {
-	some section in {"shell", "terraform", "kubectl"}
+	some section in ["shell", "terraform", "kubectl"]
 	not nullable_object(doc, section)
 }
 
@@ -91,17 +91,23 @@ malformed contains concat("", [doc.family, " is missing for a ", doc.family, " r
 	not has_type(doc, doc.family, "object")
 }
 
-nullable_object(obj, key) if obj[key] == null
+nullable_object(obj, key) if {
+	obj[key] == null
+} else if {
+	is_object(obj[key])
+}
 
-nullable_object(obj, key) if is_object(obj[key])
+nullable_string(obj, key) if {
+	obj[key] == null
+} else if {
+	is_string(obj[key])
+}
 
-nullable_string(obj, key) if obj[key] == null
-
-nullable_string(obj, key) if is_string(obj[key])
-
-nullable_number(obj, key) if obj[key] == null
-
-nullable_number(obj, key) if is_number(obj[key])
+nullable_number(obj, key) if {
+	obj[key] == null
+} else if {
+	is_number(obj[key])
+}
 
 strings_array(x) if {
 	is_array(x)

@@ -51,9 +51,9 @@ valid_redirect(r) if {
 	is_boolean(r.outside_cwd)
 }
 
-valid_pipeline(c) if c.pipeline == null
-
 valid_pipeline(c) if {
+	c.pipeline == null
+} else if {
 	is_number(c.pipeline.id)
 	is_number(c.pipeline.position)
 	is_number(c.pipeline.length)

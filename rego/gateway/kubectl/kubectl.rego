@@ -21,16 +21,19 @@ verb := k.verb
 objects := {o | some o in k.objects} | {o | o := k.target; is_object(o)}
 
 block contains {"code": f.code, "message": f.message} if {
+	input.family == "kubectl"
 	some f in findings
 	f.outcome == "block"
 }
 
 escalate contains {"code": f.code, "message": f.message} if {
+	input.family == "kubectl"
 	some f in findings
 	f.outcome == "escalate"
 }
 
 allow contains {"code": f.code, "message": f.message} if {
+	input.family == "kubectl"
 	some f in findings
 	f.outcome == "allow"
 }
@@ -40,11 +43,20 @@ per_env contains f if {
 	f.kind
 }
 
-block contains r if some r in common.routed(per_env, "block")
+block contains r if {
+	input.family == "kubectl"
+	some r in common.routed(per_env, "block")
+}
 
-escalate contains r if some r in common.routed(per_env, "escalate")
+escalate contains r if {
+	input.family == "kubectl"
+	some r in common.routed(per_env, "escalate")
+}
 
-allow contains r if some r in common.routed(per_env, "allow")
+allow contains r if {
+	input.family == "kubectl"
+	some r in common.routed(per_env, "allow")
+}
 
 name(o) := concat("", [o.kind, "/", o.name]) if is_string(o.name)
 
@@ -65,11 +77,11 @@ findings contains {
 
 read if {
 	active
-	verb in cfg.read_verbs
+	common.listed(verb, cfg.read_verbs)
 	k.mutating == false
 }
 
-secret(o) if o.resource in cfg.secret_resources
+secret(o) if common.listed(o.resource, cfg.secret_resources)
 
 findings contains {
 	"outcome": "allow",
@@ -182,7 +194,7 @@ findings contains {
 } if {
 	changing
 	verb == "exec"
-	k.target.namespace in cfg.protected_namespaces
+	common.listed(k.target.namespace, cfg.protected_namespaces)
 }
 
 findings contains {
@@ -193,7 +205,7 @@ findings contains {
 	changing
 	verb != "exec"
 	some o in objects
-	o.namespace in cfg.protected_namespaces
+	common.listed(o.namespace, cfg.protected_namespaces)
 }
 
 findings contains {
@@ -203,8 +215,8 @@ findings contains {
 } if {
 	changing
 	some o in objects
-	o.kind in cfg.namespace_kinds
-	o.name in cfg.protected_namespaces
+	common.listed(o.kind, cfg.namespace_kinds)
+	common.listed(o.name, cfg.protected_namespaces)
 }
 
 findings contains {
@@ -218,7 +230,7 @@ findings contains {
 	cluster_scoped(o)
 }
 
-cluster_scoped(o) if o.kind in cfg.cluster_scoped_kinds
+cluster_scoped(o) if common.listed(o.kind, cfg.cluster_scoped_kinds)
 
 cluster_scoped(o) if {
 	o.known == true
@@ -244,5 +256,5 @@ findings contains {
 	changing
 	verb == "apply"
 	some o in objects
-	o.kind in cfg.secret_kinds
+	common.listed(o.kind, cfg.secret_kinds)
 }

@@ -28,11 +28,11 @@ short_cluster(a) if {
 }
 
 # matches(a, f): the word a sets option f exactly, as f=value, or inside a short cluster.
-matches(a, f) if a == f
-
-matches(a, f) if startswith(a, concat("", [f, "="]))
-
 matches(a, f) if {
+	a == f
+} else if {
+	startswith(a, concat("", [f, "="]))
+} else if {
 	short_flag(f)
 	short_cluster(a)
 	contains(substring(a, 1, -1), substring(f, 1, 1))
@@ -52,32 +52,39 @@ options_end(c) := i if {
 } else := count(c.args)
 
 # consumes_next(a, flags): option word a takes the next word as its value.
-consumes_next(a, flags) if a in flags
-
 consumes_next(a, flags) if {
+	a in flags
+} else if {
 	short_cluster(a)
 	count(a) > 2
 	concat("", ["-", substring(a, count(a) - 1, 1)]) in flags
 }
 
-positional(c, i) if {
-	i > options_end(c)
+positional(c, i) if positional_before(c, i, options_end(c), value_flags(c))
+
+# positional_before(c, i, end, flags): word i is an operand when options end at index end and
+# flags take a value (end and flags passed in: computed once per command, not per word).
+positional_before(c, i, end, flags) if {
+	i > end
 	c.args[i]
-}
-
-positional(c, i) if {
-	i < options_end(c)
+} else if {
+	i < end
 	not is_flag(c.args[i])
-	not value_of_previous(c, i)
+	not value_of_previous(c, i, flags)
 }
 
-value_of_previous(c, i) if {
+value_of_previous(c, i, flags) if {
 	i > 0
-	consumes_next(c.args[i - 1], value_flags(c))
+	consumes_next(c.args[i - 1], flags)
 }
 
 # The operands of a command in order (options and their values left out).
-positionals(c) := [a | some i, a in c.args; positional(c, i)]
+positionals(c) := [a |
+	end := options_end(c)
+	flags := value_flags(c)
+	some i, a in c.args
+	positional_before(c, i, end, flags)
+]
 
 # The values given to any of flags: -o v, --out=v, -ov, -xo v.
 flag_values(c, flags) := {v |

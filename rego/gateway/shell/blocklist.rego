@@ -3,18 +3,26 @@
 # removing the crontab.
 package gateway.shell
 
-# Lists as sets, built once per decision.
-shells := {s | some s in cfg.shells}
+import data.gateway.common
 
-interpreters := object.keys(cfg.interpreters)
+shell_program(c) if common.listed(base(c), cfg.shells)
 
-network_programs := {lower(n) | some n in cfg.network_programs}
+interpreter(c) if cfg.interpreters[base(c)]
 
-shell_or_interpreter(c) if base(c) in shells
+shell_or_interpreter(c) if {
+	shell_program(c)
+} else if {
+	interpreter(c)
+}
 
-shell_or_interpreter(c) if base(c) in interpreters
-
-network(c) if prog(c) in network_programs
+# Program names are compared in lower case: keys of the object form are lower case already.
+network(c) if {
+	cfg.network_programs[prog(c)] == true
+} else if {
+	is_array(cfg.network_programs)
+	some n in cfg.network_programs
+	lower(n) == prog(c)
+}
 
 findings contains {
 	"cmd": i,
@@ -22,9 +30,9 @@ findings contains {
 	"code": "privilege_escalation",
 	"message": concat("", [q(c.name), " runs a command with other privileges"]),
 } if {
-	some i, c in input.shell.commands
 	active
-	prog(c) in cfg.privilege_programs
+	some i, c in input.shell.commands
+	common.listed(prog(c), cfg.privilege_programs)
 }
 
 findings contains {
@@ -33,10 +41,10 @@ findings contains {
 	"code": "privilege_escalation",
 	"message": concat("", [q(c.name), " is run through ", q(w), ", which changes privileges"]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	some w in c.wrappers
-	lower(w) in cfg.privilege_programs
+	common.listed(lower(w), cfg.privilege_programs)
 }
 
 findings contains {
@@ -45,8 +53,8 @@ findings contains {
 	"code": "network_to_interpreter",
 	"message": concat("", ["Output of ", q(a.name), " is piped into ", q(b.name), ": downloaded code would run unseen"]),
 } if {
-	some i, a in input.shell.commands
 	active
+	some i, a in input.shell.commands
 	network(a)
 	a.pipeline != null
 	some j, b in input.shell.commands
@@ -63,8 +71,8 @@ findings contains {
 	"code": "network_to_interpreter",
 	"message": concat("", ["Output of ", q(a.name), " is substituted into ", q(b.name), ": downloaded code would run unseen"]),
 } if {
-	some a in input.shell.commands
 	active
+	some a in input.shell.commands
 	network(a)
 	a.origin in {"command_substitution", "process_substitution"}
 	some j, b in input.shell.commands
@@ -74,15 +82,11 @@ findings contains {
 fed_interpreter(b) if {
 	shell_or_interpreter(b)
 	b.dynamic == true
-}
-
-fed_interpreter(b) if {
+} else if {
 	shell_or_interpreter(b)
 	b.pipeline.position > 0
-}
-
-fed_interpreter(b) if {
-	prog(b) in cfg.source_programs
+} else if {
+	common.listed(prog(b), cfg.source_programs)
 	b.dynamic == true
 }
 
@@ -92,14 +96,14 @@ findings contains {
 	"code": "disk_wipe",
 	"message": concat("", [q(c.name), " formats or wipes disks"]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	disk_program(c)
 }
 
-disk_program(c) if prog(c) in cfg.disk_programs
-
 disk_program(c) if {
+	common.listed(prog(c), cfg.disk_programs)
+} else if {
 	some p in cfg.disk_program_prefixes
 	startswith(prog(c), p)
 }
@@ -120,8 +124,8 @@ findings contains {
 	"code": "disk_wipe",
 	"message": concat("", [q(c.name), " redirects output to the device ", q(r.target)]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	some r in c.redirects
 	writes(r)
 	some p in redirect_candidates(r)
@@ -129,7 +133,7 @@ findings contains {
 }
 
 device_write(name, target) if {
-	name in cfg.disk_write_programs
+	common.listed(name, cfg.disk_write_programs)
 	startswith(target, "/dev/")
 	not harmless_path(target)
 }
@@ -147,8 +151,8 @@ findings contains {
 	"code": "reverse_shell",
 	"message": concat("", [q(c.name), " opens a network connection through ", q(r.target)]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	some r in c.redirects
 	some p in {r.target, object.get(r, "path", "")}
 	is_string(p)
@@ -162,9 +166,9 @@ findings contains {
 	"code": "reverse_shell",
 	"message": concat("", [q(c.name), " is told to run a program for a network peer"]),
 } if {
-	some i, c in input.shell.commands
 	active
-	prog(c) in cfg.netcat_programs
+	some i, c in input.shell.commands
+	common.listed(prog(c), cfg.netcat_programs)
 	has_flag(c, cfg.netcat_exec_flags)
 }
 
@@ -174,9 +178,9 @@ findings contains {
 	"code": "reverse_shell",
 	"message": concat("", [q(c.name), " is told to run a program for a network peer"]),
 } if {
-	some i, c in input.shell.commands
 	active
-	prog(c) in cfg.socat_programs
+	some i, c in input.shell.commands
+	common.listed(prog(c), cfg.socat_programs)
 	some a in c.args
 	some marker in cfg.socat_exec_markers
 	contains(lower(a), marker)
@@ -188,11 +192,11 @@ findings contains {
 	"code": "reverse_shell",
 	"message": concat("", ["An interactive ", q(b.name), " shares a pipeline with ", q(a.name)]),
 } if {
-	some a in input.shell.commands
 	active
+	some a in input.shell.commands
 	network(a)
 	some j, b in input.shell.commands
-	base(b) in shells
+	shell_program(b)
 	has_flag(b, cfg.interactive_shell_flags)
 	b.pipeline.id == a.pipeline.id
 }
@@ -204,16 +208,18 @@ findings contains {
 	"code": "fork_bomb",
 	"message": concat("", ["Function ", q(c.name), " is run from a function body in a pipeline or in the background (fork bomb)"]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	c.origin == "function"
 	c.name in input.shell.facts.functions
 	spawns(c)
 }
 
-spawns(c) if c.background == true
-
-spawns(c) if c.pipeline != null
+spawns(c) if {
+	c.background == true
+} else if {
+	c.pipeline != null
+}
 
 findings contains {
 	"cmd": i,
@@ -221,9 +227,9 @@ findings contains {
 	"code": "system_power",
 	"message": concat("", [q(c.name), " shuts down or restarts the machine"]),
 } if {
-	some i, c in input.shell.commands
 	active
-	prog(c) in cfg.power_programs
+	some i, c in input.shell.commands
+	common.listed(prog(c), cfg.power_programs)
 }
 
 findings contains {
@@ -232,10 +238,11 @@ findings contains {
 	"code": "system_power",
 	"message": concat("", [q(c.name), " ", q(sub), " shuts down or restarts the machine"]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
+	subcommands := cfg.power_subcommands[prog(c)]
 	some sub in positionals(c)
-	sub in cfg.power_subcommands[prog(c)]
+	common.listed(sub, subcommands)
 }
 
 findings contains {
@@ -244,9 +251,9 @@ findings contains {
 	"code": "kill_all",
 	"message": concat("", [q(c.name), " kills every process"]),
 } if {
-	some i, c in input.shell.commands
 	active
-	prog(c) in cfg.kill_all_programs
+	some i, c in input.shell.commands
+	common.listed(prog(c), cfg.kill_all_programs)
 }
 
 findings contains {
@@ -255,18 +262,18 @@ findings contains {
 	"code": "kill_all",
 	"message": concat("", [q(c.name), " signals ", q(t), " (init or every process)"]),
 } if {
-	some i, c in input.shell.commands
 	active
-	prog(c) in cfg.kill_programs
+	some i, c in input.shell.commands
+	common.listed(prog(c), cfg.kill_programs)
 	some t in kill_targets(c)
-	t in cfg.kill_protected_targets
+	common.listed(t, cfg.kill_protected_targets)
 }
 
 # kill's process operands: everything after the signal option (-9, -KILL, -s KILL) and --.
 kill_targets(c) := {a | some j, a in c.args; j >= kill_first_target(c); a != "--"}
 
 kill_first_target(c) := 2 if {
-	c.args[0] in cfg.kill_signal_value_flags
+	common.listed(c.args[0], cfg.kill_signal_value_flags)
 } else := 1 if {
 	startswith(c.args[0], "-")
 } else := 0
@@ -277,8 +284,8 @@ findings contains {
 	"code": "crontab_remove",
 	"message": concat("", [q(c.name), " -r removes every scheduled job"]),
 } if {
-	some i, c in input.shell.commands
 	active
-	prog(c) in cfg.crontab_programs
+	some i, c in input.shell.commands
+	common.listed(prog(c), cfg.crontab_programs)
 	has_flag(c, cfg.crontab_remove_flags)
 }

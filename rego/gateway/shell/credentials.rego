@@ -7,11 +7,24 @@ command_words(c) := ({a | some a in c.args} | {r.target | some r in c.redirects}
 	is_string(r.path)
 }
 
-# The regex only runs when the word contains the pattern's marker (regexes are slow in wasm).
+# The regex only runs when the word contains the pattern's marker and starts with one of its
+# optional prefixes (regexes are compiled on every call in wasm).
 credential_word(w) if {
-	some pattern in cfg.credential_patterns
-	contains(w, pattern.marker)
+	some k, marker in credential_markers
+	contains(w, marker)
+	pattern := cfg.credential_patterns[k]
+	prefixed(w, pattern)
 	regex.match(pattern.regex, w)
+}
+
+# The markers alone, read from data once per decision.
+credential_markers := [p.marker | some p in cfg.credential_patterns]
+
+prefixed(_, pattern) if not pattern.prefixes
+
+prefixed(w, pattern) if {
+	some prefix in pattern.prefixes
+	startswith(w, prefix)
 }
 
 findings contains {
@@ -20,8 +33,8 @@ findings contains {
 	"code": "credential_access",
 	"message": concat("", [q(c.name), " touches credential material ", q(w)]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	some w in command_words(c)
 	credential_word(w)
 }

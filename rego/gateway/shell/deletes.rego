@@ -3,6 +3,8 @@
 # escalates because what it deletes cannot be seen.
 package gateway.shell
 
+import data.gateway.common
+
 # The part of a path before its trailing wildcard components (/usr/* -> /usr).
 swept_base(comps) := array.slice(comps, 0, k) if {
 	k := min({j |
@@ -16,26 +18,18 @@ swept_base(comps) := array.slice(comps, 0, k) if {
 dangerous_delete_path(p) if {
 	path_kind(p) == "home"
 	".." in components(p)
-}
-
-dangerous_delete_path(p) if {
+} else if {
 	path_kind(p) == "home"
 	count(swept_base(array.slice(components(p), 1, count(components(p))))) == 0
-}
-
-dangerous_delete_path(p) if {
+} else if {
 	path_kind(p) == "absolute"
 	".." in components(p)
-}
-
-dangerous_delete_path(p) if {
+} else if {
 	path_kind(p) == "absolute"
 	count(swept_base(components(p))) == 0
-}
-
-dangerous_delete_path(p) if {
+} else if {
 	path_kind(p) == "absolute"
-	joined(swept_base(components(p))) in cfg.protected_delete_paths
+	common.listed(joined(swept_base(components(p))), cfg.protected_delete_paths)
 }
 
 # A wildcard before the last components (/*/bin, /u*/lib) may name any top directory.
@@ -50,7 +44,7 @@ dangerous_delete_path(p) if {
 	path_kind(p) == "absolute"
 	base := swept_base(components(p))
 	count(base) == 2
-	joined([base[0]]) in cfg.protected_delete_parents
+	common.listed(joined([base[0]]), cfg.protected_delete_parents)
 }
 
 findings contains {

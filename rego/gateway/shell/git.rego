@@ -2,7 +2,9 @@
 # escalate because what they run cannot be seen.
 package gateway.shell
 
-git(c) if prog(c) in cfg.git.programs
+import data.gateway.common
+
+git(c) if common.listed(prog(c), cfg.git.programs)
 
 # Index of the subcommand: the first operand after global options.
 git_sub_index(c) := min({i | some i, _ in c.args; positional(c, i)})
@@ -30,18 +32,18 @@ git_safe_globals(c) if {
 	}
 }
 
-safe_global_word(a) if not is_flag(a)
-
-safe_global_word(a) if split(a, "=")[0] in cfg.git.global_safe_flags
+safe_global_word(a) if {
+	not is_flag(a)
+} else if {
+	common.listed(split(a, "=")[0], cfg.git.global_safe_flags)
+}
 
 git_read_only(c) if {
 	git(c)
 	git_safe_globals(c)
-	git_sub(c) in cfg.git.read_only_subcommands
+	common.listed(git_sub(c), cfg.git.read_only_subcommands)
 	not git_write_flag(c)
-}
-
-git_read_only(c) if {
+} else if {
 	git(c)
 	git_safe_globals(c)
 	rule := cfg.git.restricted_subcommands[git_sub(c)]
@@ -86,7 +88,7 @@ findings contains {
 	"code": "hidden_execution",
 	"message": "`git` is given a global option that can run programs (-c, --config-env, --exec-path)",
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	git_exec_flag(c)
 }

@@ -3,32 +3,40 @@
 # deep nesting, options or builtins that run strings, variables that change what runs.
 package gateway.shell
 
+import data.gateway.common
+
 interpreter_flags(c) := cfg.interpreters[base(c)]
 
-one_liner(c) if "*" in interpreter_flags(c)
-
-one_liner(c) if has_flag(c, interpreter_flags(c))
+one_liner(c) if {
+	"*" in interpreter_flags(c)
+} else if {
+	has_flag(c, interpreter_flags(c))
+}
 
 shell_inline(c) if {
-	base(c) in shells
+	shell_program(c)
 	has_flag(c, [concat("", ["-", cfg.shell_inline_flag])])
 }
 
-inline_code(c) if one_liner(c)
-
-inline_code(c) if shell_inline(c)
+inline_code(c) if {
+	one_liner(c)
+} else if {
+	shell_inline(c)
+}
 
 shell_stdin_flag(c) if {
-	base(c) in shells
+	shell_program(c)
 	has_flag(c, [concat("", ["-", cfg.shell_stdin_flag])])
 }
 
 # The interpreter reads its program from stdin: no script operand (or "-"), or sh -s.
-program_from_stdin(c) if count(positionals(c)) == 0
-
-program_from_stdin(c) if positionals(c)[0] == "-"
-
-program_from_stdin(c) if shell_stdin_flag(c)
+program_from_stdin(c) if {
+	count(positionals(c)) == 0
+} else if {
+	positionals(c)[0] == "-"
+} else if {
+	shell_stdin_flag(c)
+}
 
 findings contains {
 	"cmd": i,
@@ -36,8 +44,8 @@ findings contains {
 	"code": "interpreter_one_liner",
 	"message": concat("", [q(c.name), " runs inline code whose effect cannot be judged"]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	one_liner(c)
 }
 
@@ -47,8 +55,8 @@ findings contains {
 	"code": "script_file",
 	"message": concat("", [q(c.name), " runs the script ", q(positionals(c)[0]), ", which cannot be seen"]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	shell_or_interpreter(c)
 	not inline_code(c)
 	not program_from_stdin(c)
@@ -60,9 +68,9 @@ findings contains {
 	"code": "script_file",
 	"message": concat("", [q(c.name), " runs a module, which cannot be seen"]),
 } if {
-	some i, c in input.shell.commands
 	active
-	base(c) in interpreters
+	some i, c in input.shell.commands
+	interpreter(c)
 	not inline_code(c)
 	has_flag(c, cfg.interpreter_module_flags)
 }
@@ -73,10 +81,10 @@ findings contains {
 	"code": "script_stdin",
 	"message": concat("", [q(c.name), " reads its program from a pipe, which cannot be seen"]),
 } if {
-	some i, c in input.shell.commands
 	active
-	shell_or_interpreter(c)
+	some i, c in input.shell.commands
 	c.pipeline.position > 0
+	shell_or_interpreter(c)
 	not inline_code(c)
 	program_from_stdin(c)
 }
@@ -88,10 +96,10 @@ findings contains {
 	"code": "script_stdin",
 	"message": concat("", [q(c.name), " in a process substitution runs what is written to it, which cannot be seen"]),
 } if {
-	some i, c in input.shell.commands
 	active
-	shell_or_interpreter(c)
+	some i, c in input.shell.commands
 	c.origin == "process_substitution"
+	shell_or_interpreter(c)
 	not inline_code(c)
 	program_from_stdin(c)
 }
@@ -102,22 +110,20 @@ findings contains {
 	"code": "script_stdin",
 	"message": concat("", [q(c.name), " reads its program from ", q(r.target), ", which cannot be seen"]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	some r in c.redirects
 	stdin_program(c, r)
 }
 
 stdin_program(c, r) if {
-	base(c) in shells
+	shell_program(c)
 	not shell_inline(c)
-	r.op in cfg.shell_script_redirect_ops
-}
-
-stdin_program(c, r) if {
-	base(c) in interpreters
+	common.listed(r.op, cfg.shell_script_redirect_ops)
+} else if {
+	interpreter(c)
 	not one_liner(c)
-	r.op in cfg.stdin_redirect_ops
+	common.listed(r.op, cfg.stdin_redirect_ops)
 }
 
 findings contains {
@@ -126,9 +132,9 @@ findings contains {
 	"code": "source_script",
 	"message": concat("", [q(c.name), " runs a script in the current shell, which cannot be seen"]),
 } if {
-	some i, c in input.shell.commands
 	active
-	prog(c) in cfg.source_programs
+	some i, c in input.shell.commands
+	common.listed(prog(c), cfg.source_programs)
 }
 
 findings contains {
@@ -137,8 +143,8 @@ findings contains {
 	"code": "non_literal_command",
 	"message": concat("", ["The command name ", q(c.path), " is not a literal: what runs cannot be seen"]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	c.literal != true
 }
 
@@ -178,8 +184,8 @@ findings contains {
 	"code": "hidden_execution",
 	"message": concat("", [q(c.name), " is given an option that runs another program"]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	has_flag(c, cfg.hidden_exec_flags[prog(c)])
 }
 
@@ -189,21 +195,21 @@ findings contains {
 	"code": "hidden_execution",
 	"message": concat("", [q(c.name), " defines code run later (trap, alias, …), which cannot be judged"]),
 } if {
-	some i, c in input.shell.commands
 	active
-	prog(c) in cfg.string_executors
+	some i, c in input.shell.commands
+	common.listed(prog(c), cfg.string_executors)
 	count(positionals(c)) > 0
 }
 
-dangerous_variable(name) if name in cfg.dangerous_variables
-
 dangerous_variable(name) if {
+	name in cfg.dangerous_variables
+} else if {
 	some prefix in cfg.dangerous_variable_prefixes
 	startswith(name, prefix)
 }
 
 assigned_variables(c) := ({n | some n in c.assigns} | {split(a, "=")[0] |
-	prog(c) in cfg.declaration_programs
+	common.listed(prog(c), cfg.declaration_programs)
 	some a in c.args
 	contains(a, "=")
 	not startswith(a, "-")
@@ -215,8 +221,8 @@ findings contains {
 	"code": "dangerous_environment",
 	"message": concat("", ["Setting ", q(v), " changes what programs run or load"]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	some v in assigned_variables(c)
 	dangerous_variable(v)
 }
@@ -252,8 +258,8 @@ findings contains {
 	"code": "hidden_execution",
 	"message": concat("", [q(c.name), " run by xargs executes code assembled from its input"]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	c.origin == "xargs"
 	shell_or_interpreter(c)
 }

@@ -3,31 +3,33 @@
 # secrets escalates.
 package gateway.shell
 
+import data.gateway.common
+
 any_operand(c, words) if {
 	some p in positionals(c)
-	p in words
+	common.listed(p, words)
 }
 
 operand_pair(c, pairs) if {
 	ps := positionals(c)
 	some j, p in ps
-	ps[j + 1] in pairs[p]
+	common.listed(ps[j + 1], pairs[p])
 }
 
 raw_mutation(c) := "terraform" if {
-	prog(c) in cfg.terraform_programs
+	common.listed(prog(c), cfg.terraform_programs)
 	any_operand(c, cfg.terraform_mutations)
 } else := "terraform" if {
-	prog(c) in cfg.terraform_programs
+	common.listed(prog(c), cfg.terraform_programs)
 	operand_pair(c, cfg.terraform_mutation_pairs)
 } else := "kubectl" if {
-	prog(c) in cfg.kubectl_programs
+	common.listed(prog(c), cfg.kubectl_programs)
 	any_operand(c, cfg.kubectl_mutations)
 } else := "kubectl" if {
-	prog(c) in cfg.kubectl_programs
+	common.listed(prog(c), cfg.kubectl_programs)
 	operand_pair(c, cfg.kubectl_mutation_pairs)
 } else := "helm" if {
-	prog(c) in cfg.helm_programs
+	common.listed(prog(c), cfg.helm_programs)
 	any_operand(c, cfg.helm_mutations)
 }
 
@@ -37,8 +39,8 @@ findings contains {
 	"code": concat("", ["raw_", tool, "_mutation"]),
 	"message": concat("", [q(c.name), " changes infrastructure outside the gateway's ", tool, " tools (no plan binding or review)"]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	tool := raw_mutation(c)
 }
 
@@ -48,9 +50,9 @@ findings contains {
 	"code": "secret_read",
 	"message": concat("", [q(c.name), " reads Kubernetes secrets"]),
 } if {
-	some i, c in input.shell.commands
 	active
-	prog(c) in cfg.kubectl_programs
+	some i, c in input.shell.commands
+	common.listed(prog(c), cfg.kubectl_programs)
 	ps := positionals(c)
 	some j, p in ps
 	p == "get"
@@ -60,5 +62,5 @@ findings contains {
 
 secret_resource(word) if {
 	some part in split(lower(word), ",")
-	split(split(part, "/")[0], ".")[0] in cfg.kubectl_secret_resources
+	common.listed(split(split(part, "/")[0], ".")[0], cfg.kubectl_secret_resources)
 }

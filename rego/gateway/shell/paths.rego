@@ -3,6 +3,8 @@
 # `cd` in the same text may have moved to (order is not tracked: over-approximation).
 package gateway.shell
 
+import data.gateway.common
+
 components(p) := [x | some x in split(p, "/"); x != ""; x != "."]
 
 # A component that may expand to anything: glob, brace, parameter or command substitution.
@@ -20,9 +22,7 @@ home_path(p) if {
 home_path(p) if {
 	startswith(p, "~")
 	trim_left(substring(split(p, "/")[0], 1, -1), concat("", [alnum, "._-"])) == ""
-}
-
-home_path(p) if {
+} else if {
 	some h in cfg.home_prefixes
 	startswith(p, concat("", [h, "/"]))
 }
@@ -35,26 +35,30 @@ path_kind(p) := "home" if {
 	expansion(p)
 } else := "relative"
 
-expansion(p) if contains(p, "$")
-
-expansion(p) if contains(p, "`")
-
-expansion(p) if startswith(p, "~")
+expansion(p) if {
+	contains(p, "$")
+} else if {
+	contains(p, "`")
+} else if {
+	startswith(p, "~")
+}
 
 cwd := input.shell.cwd
 
-harmless_path(p) if p in cfg.harmless_devices
-
 harmless_path(p) if {
+	common.listed(p, cfg.harmless_devices)
+} else if {
 	some prefix in cfg.harmless_device_prefixes
 	startswith(p, prefix)
 }
 
-system_path(p) if count(components(p)) == 0
-
-system_path(p) if wildcard(components(p)[0])
-
-system_path(p) if components(p)[0] in cfg.system_dirs
+system_path(p) if {
+	count(components(p)) == 0
+} else if {
+	wildcard(components(p)[0])
+} else if {
+	common.listed(components(p)[0], cfg.system_dirs)
+}
 
 inside_cwd(p) if {
 	comps := components(p)

@@ -3,6 +3,8 @@
 # without options that write or run something, and without redirects that write.
 package gateway.shell
 
+import data.gateway.common
+
 read_only(c) if {
 	c.literal == true
 	read_only_program(c)
@@ -10,22 +12,24 @@ read_only(c) if {
 	not harmful_redirect(c)
 }
 
-read_only_programs := {p | some p in cfg.read_only_programs}
-
 read_only_program(c) if {
-	c.name in read_only_programs
+	common.listed(c.name, cfg.read_only_programs)
 	within_positional_limit(c)
+} else if {
+	transparent_wrapper(c)
+} else if {
+	git_read_only(c)
+} else if {
+	visible_shell(c)
 }
 
-read_only_program(c) if transparent_wrapper(c)
+within_positional_limit(c) if {
+	not has_key(cfg.read_only_max_positionals, c.name)
+} else if {
+	count(positionals(c)) <= cfg.read_only_max_positionals[c.name]
+}
 
-read_only_program(c) if git_read_only(c)
-
-read_only_program(c) if visible_shell(c)
-
-within_positional_limit(c) if not c.name in object.keys(cfg.read_only_max_positionals)
-
-within_positional_limit(c) if count(positionals(c)) <= cfg.read_only_max_positionals[c.name]
+has_key(obj, key) if _ = obj[key]
 
 misused(c) if has_flag(c, cfg.read_only_misuse[c.name])
 
@@ -37,27 +41,23 @@ harmful_redirect(c) if {
 
 # A wrapper (timeout, env, nice, …) only runs the command it wraps, which is judged itself.
 transparent_wrapper(c) if {
-	c.name in cfg.transparent_wrappers
+	common.listed(c.name, cfg.transparent_wrappers)
 	some d in input.shell.commands
 	c.name in d.wrappers
-}
-
-transparent_wrapper(c) if {
-	c.name in cfg.transparent_wrappers
+} else if {
+	common.listed(c.name, cfg.transparent_wrappers)
 	count([p | some p in positionals(c); not contains(p, "=")]) == 0
+} else if {
+	has_flag(c, cfg.query_flags[c.name])
 }
-
-transparent_wrapper(c) if has_flag(c, cfg.query_flags[c.name])
 
 # sh -c '…' (script visible to the normalizer) or a shell fed a literal here-document.
 visible_shell(c) if {
-	base(c) in shells
+	shell_program(c)
 	has_flag(c, [concat("", ["-", cfg.shell_inline_flag])])
 	input.shell.facts.opaque == false
-}
-
-visible_shell(c) if {
-	base(c) in shells
+} else if {
+	shell_program(c)
 	count(positionals(c)) == 0
 	some r in c.redirects
 	r.op in {"<<", "<<-", "<<<"}

@@ -14,11 +14,13 @@ active if {
 }
 
 block contains {"code": f.code, "message": f.message} if {
+	input.family == "shell"
 	some f in findings
 	f.outcome == "block"
 }
 
 escalate contains {"code": f.code, "message": f.message} if {
+	input.family == "shell"
 	some f in findings
 	f.outcome == "escalate"
 }
@@ -28,19 +30,26 @@ per_env contains f if {
 	f.kind
 }
 
-block contains r if some r in common.routed(per_env, "block")
+block contains r if {
+	input.family == "shell"
+	some r in common.routed(per_env, "block")
+}
 
-escalate contains r if some r in common.routed(per_env, "escalate")
+escalate contains r if {
+	input.family == "shell"
+	some r in common.routed(per_env, "escalate")
+}
 
-allow contains r if some r in common.routed(per_env, "allow")
+allow contains r if {
+	input.family == "shell"
+	some r in common.routed(per_env, "allow")
+}
 
 allow contains {"code": "read_only", "message": "Every command is read-only"} if {
 	active
 	input.shell.parse_error == null
 	count(input.shell.commands) > 0
-	every c in input.shell.commands {
-		read_only(c)
-	}
+	count(read_only_commands) == count(input.shell.commands)
 }
 
 findings contains {
@@ -53,6 +62,9 @@ findings contains {
 	is_string(input.shell.parse_error)
 }
 
+# Indexes of the read-only commands, judged once per decision.
+read_only_commands := {i | some i, c in input.shell.commands; read_only(c)}
+
 # Commands that no other rule judged are "other commands" of the environment table.
 flagged := {f.cmd | some f in findings}
 
@@ -63,8 +75,8 @@ per_env contains {
 	"allow_code": "sandboxed_command",
 	"allow_message": concat("", [q(c.name), " is not a known read-only command; it runs sandboxed"]),
 } if {
-	some i, c in input.shell.commands
 	active
-	not read_only(c)
+	some i, c in input.shell.commands
+	not i in read_only_commands
 	not i in flagged
 }

@@ -3,18 +3,20 @@
 # system location, through an unresolvable `..`, or onto a disk device it blocks.
 package gateway.shell
 
-writes(r) if r.writes == true
-
-writes(r) if r.op in cfg.write_redirect_ops
+import data.gateway.common
 
 writes(r) if {
-	r.op in cfg.dup_redirect_ops
+	r.writes == true
+} else if {
+	common.listed(r.op, cfg.write_redirect_ops)
+} else if {
+	common.listed(r.op, cfg.dup_redirect_ops)
 	not fd_word(r.target)
 }
 
-fd_word(w) if w == "-"
-
 fd_word(w) if {
+	w == "-"
+} else if {
 	w != ""
 	trim_left(w, "0123456789") == ""
 }
@@ -70,9 +72,11 @@ writer_applies(c, w) if {
 
 writer_applies(c, w) if has_flag(c, w.only_with_flags)
 
-recursive_or_forced(c) if has_flag(c, cfg.recursive_delete_flags)
-
-recursive_or_forced(c) if has_flag(c, cfg.force_delete_flags)
+recursive_or_forced(c) if {
+	has_flag(c, cfg.recursive_delete_flags)
+} else if {
+	has_flag(c, cfg.force_delete_flags)
+}
 
 # find's starting points: words before the first expression word.
 find_roots(c) := roots if {
@@ -83,8 +87,8 @@ find_roots(c) := roots if {
 
 # write_targets: {cmd, target, delete, sweeping (rm -r/-f, find -delete)}.
 write_targets contains {"cmd": i, "target": t, "delete": object.get(w, "delete", false), "sweeping": sweeps(c, w)} if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	w := cfg.writers[prog(c)]
 	writer_applies(c, w)
 	some t0 in writer_targets(c, w)
@@ -93,8 +97,8 @@ write_targets contains {"cmd": i, "target": t, "delete": object.get(w, "delete",
 
 # Words xargs appends come from stdin: what they name cannot be seen.
 write_targets contains {"cmd": i, "target": "$(xargs input)", "delete": object.get(w, "delete", false), "sweeping": sweeps(c, w)} if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	c.origin == "xargs"
 	w := cfg.writers[prog(c)]
 	writer_applies(c, w)
@@ -111,16 +115,16 @@ placeholder_paths(c, t) := {replace(t, "{}", root) |
 } else := {t}
 
 write_targets contains {"cmd": i, "target": t, "delete": true, "sweeping": true} if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	prog(c) == "find"
 	"-delete" in c.args
 	some t in find_roots(c)
 }
 
 write_targets contains {"cmd": i, "target": t, "delete": false, "sweeping": false} if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	some t in flag_values(c, cfg.write_value_flags[prog(c)])
 }
 
@@ -186,8 +190,8 @@ findings contains {
 	"code": "system_write",
 	"message": concat("", [q(c.name), " redirects output to ", q(r.target), ": ", write_class_messages.system]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	some r in c.redirects
 	writes(r)
 	"system" in redirect_classes(r)
@@ -199,8 +203,8 @@ findings contains {
 	"code": "path_traversal",
 	"message": concat("", [q(c.name), " redirects output to ", q(r.target), ": ", write_class_messages.traversal]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	some r in c.redirects
 	writes(r)
 	"traversal" in redirect_classes(r)
@@ -212,8 +216,8 @@ findings contains {
 	"code": "write_outside_cwd",
 	"message": concat("", [q(c.name), " redirects output to ", q(r.target), " ", write_class_messages.outside]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	some r in c.redirects
 	writes(r)
 	"outside" in redirect_classes(r)
@@ -225,8 +229,8 @@ findings contains {
 	"code": "shell_write",
 	"message": concat("", [q(c.name), " redirects output to ", q(r.target), " inside the working directory"]),
 } if {
-	some i, c in input.shell.commands
 	active
+	some i, c in input.shell.commands
 	some r in c.redirects
 	writes(r)
 	"inside" in redirect_classes(r)

@@ -3,6 +3,8 @@
 # attached; security groups open to the whole internet.
 package gateway.terraform
 
+import data.gateway.common
+
 # Resources the plan creates, updates or replaces, with their planned attributes.
 widened := [rc |
 	some rc in changes
@@ -43,7 +45,7 @@ else := [x]
 
 statement_widening(s) := (({"allows every action (Action \"*\")" |
 	some a in as_list(s.Action)
-	a in cfg.wildcard_actions
+	common.listed(a, cfg.wildcard_actions)
 } | {"allows every action but a few (Allow with NotAction)" |
 	s.NotAction
 }) | {concat("", ["allows every ", split(a, ":")[0], " action on every resource"]) |
@@ -60,30 +62,30 @@ public_principal(p) if p == "*"
 public_principal(p) if "*" in as_list(p.AWS)
 
 attachment_widening(rc) := {concat("", ["attaches ", rc.after.policy_arn]) |
-	rc.type in cfg.policy_attachment_types
-	rc.after.policy_arn in cfg.admin_policy_arns
+	common.listed(rc.type, cfg.policy_attachment_types)
+	common.listed(rc.after.policy_arn, cfg.admin_policy_arns)
 } | {concat("", ["attaches ", arn]) |
 	some arn in rc.after.managed_policy_arns
-	arn in cfg.admin_policy_arns
+	common.listed(arn, cfg.admin_policy_arns)
 }
 
 network_widening(rc) := ({concat("", ["opens ingress to ", cidr]) |
-	rc.type in cfg.security_group_types
+	common.listed(rc.type, cfg.security_group_types)
 	some rule in rc.after.ingress
 	some cidr in open_cidrs(rule)
 } | {concat("", ["opens ingress to ", cidr]) |
-	rc.type in cfg.security_group_rule_types
+	common.listed(rc.type, cfg.security_group_rule_types)
 	rc.after.type == "ingress"
 	some cidr in open_cidrs(rc.after)
 }) | {concat("", ["opens ingress to ", cidr]) |
-	rc.type in cfg.ingress_rule_types
+	common.listed(rc.type, cfg.ingress_rule_types)
 	some key in ["cidr_ipv4", "cidr_ipv6"]
 	cidr := rc.after[key]
-	cidr in cfg.open_cidrs
+	common.listed(cidr, cfg.open_cidrs)
 }
 
 open_cidrs(rule) := {cidr |
 	some key in ["cidr_blocks", "ipv6_cidr_blocks"]
 	some cidr in rule[key]
-	cidr in cfg.open_cidrs
+	common.listed(cidr, cfg.open_cidrs)
 }

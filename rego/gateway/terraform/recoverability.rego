@@ -2,11 +2,13 @@
 # is the set of reasons it cannot; type lists and thresholds come from data.
 package gateway.terraform
 
-deleted(rc) if rc.action in cfg.delete_actions
+import data.gateway.common
+
+deleted(rc) if common.listed(rc.action, cfg.delete_actions)
 
 unrecoverable[rc.address] contains "with skip_final_snapshot and no retained automated backups: its data cannot be recovered" if {
 	some rc in deletions
-	rc.type in cfg.final_snapshot_types
+	common.listed(rc.type, cfg.final_snapshot_types)
 	rc.before.skip_final_snapshot == true
 	backups_deleted(rc.before)
 }
@@ -17,14 +19,14 @@ backups_deleted(before) if object.get(before, "delete_automated_backups", true) 
 
 unrecoverable[rc.address] contains "with force_destroy and no versioning: its objects cannot be recovered" if {
 	some rc in deletions
-	rc.type in cfg.bucket_types
+	common.listed(rc.type, cfg.bucket_types)
 	rc.before.force_destroy == true
 	not versioned(object.get(rc.before, "bucket", ""))
 }
 
 unrecoverable[rc.address] contains concat("", ["from bucket `", object.get(rc.before, "bucket", "(unknown)"), "`, which keeps no versioning after this plan: the object cannot be recovered"]) if {
 	some rc in deletions
-	rc.type in cfg.bucket_object_types
+	common.listed(rc.type, cfg.bucket_object_types)
 	not versioned(object.get(rc.before, "bucket", ""))
 }
 
@@ -33,7 +35,7 @@ unrecoverable[rc.address] contains concat("", ["from bucket `", object.get(rc.be
 # same plan does not protect (force_destroy deletes every object version).
 versioned(bucket) if {
 	some rc in tf.plan.resource_changes
-	rc.type in cfg.bucket_types
+	common.listed(rc.type, cfg.bucket_types)
 	not deleted(rc)
 	rc.after.bucket == bucket
 	some v in rc.after.versioning
@@ -42,7 +44,7 @@ versioned(bucket) if {
 
 versioned(bucket) if {
 	some rc in tf.plan.resource_changes
-	rc.type in cfg.bucket_versioning_types
+	common.listed(rc.type, cfg.bucket_versioning_types)
 	not deleted(rc)
 	versioning_enabled(rc.after, bucket)
 }
@@ -55,7 +57,7 @@ versioning_enabled(attrs, bucket) if {
 
 unrecoverable[rc.address] contains "without point-in-time recovery: its items cannot be recovered" if {
 	some rc in deletions
-	rc.type in cfg.pitr_types
+	common.listed(rc.type, cfg.pitr_types)
 	not pitr_enabled(rc.before)
 }
 
@@ -66,12 +68,12 @@ pitr_enabled(before) if {
 
 unrecoverable[rc.address] contains "and it is a backup or snapshot: deleting it cannot be undone" if {
 	some rc in deletions
-	rc.type in cfg.backup_types
+	common.listed(rc.type, cfg.backup_types)
 }
 
 unrecoverable[rc.address] contains "and the data on it is lost with it" if {
 	some rc in deletions
-	rc.type in cfg.data_volume_types
+	common.listed(rc.type, cfg.data_volume_types)
 }
 
 unrecoverable[rc.address] contains concat("", [
@@ -79,7 +81,7 @@ unrecoverable[rc.address] contains concat("", [
 	format_int(cfg.kms_min_deletion_window_days, 10), ": the key and the data it encrypts may be lost",
 ]) if {
 	some rc in deletions
-	rc.type in cfg.kms_key_types
+	common.listed(rc.type, cfg.kms_key_types)
 	not long_enough_window(rc.before)
 }
 
@@ -93,7 +95,7 @@ else := "(unknown)"
 
 unrecoverable[rc.address] contains "with recovery_window_in_days 0: the secret is deleted at once" if {
 	some rc in deletions
-	rc.type in cfg.secret_types
+	common.listed(rc.type, cfg.secret_types)
 	rc.before.recovery_window_in_days == 0
 }
 
@@ -109,7 +111,7 @@ unrecoverable[rc.address] contains concat("", ["together with its backup `", bac
 
 unrecoverable[rc.address] contains concat("", ["together with the backup vault `", vault.address, "`: its backups may be lost"]) if {
 	some vault in deletions
-	vault.type in cfg.backup_vault_types
+	common.listed(vault.type, cfg.backup_vault_types)
 	some rc in deletions
-	rc.type in cfg.vault_protected_types
+	common.listed(rc.type, cfg.vault_protected_types)
 }

@@ -26,16 +26,19 @@ judged if {
 }
 
 block contains {"code": f.code, "message": f.message} if {
+	input.family == "terraform"
 	some f in findings
 	f.outcome == "block"
 }
 
 escalate contains {"code": f.code, "message": f.message} if {
+	input.family == "terraform"
 	some f in findings
 	f.outcome == "escalate"
 }
 
 allow contains {"code": f.code, "message": f.message} if {
+	input.family == "terraform"
 	some f in findings
 	f.outcome == "allow"
 }
@@ -45,11 +48,20 @@ per_env contains f if {
 	f.kind
 }
 
-block contains r if some r in common.routed(per_env, "block")
+block contains r if {
+	input.family == "terraform"
+	some r in common.routed(per_env, "block")
+}
 
-escalate contains r if some r in common.routed(per_env, "escalate")
+escalate contains r if {
+	input.family == "terraform"
+	some r in common.routed(per_env, "escalate")
+}
 
-allow contains r if some r in common.routed(per_env, "allow")
+allow contains r if {
+	input.family == "terraform"
+	some r in common.routed(per_env, "allow")
+}
 
 findings contains {
 	"outcome": "block",
@@ -113,10 +125,10 @@ findings contains {
 changes := [rc |
 	some rc in tf.plan.resource_changes
 	rc.mode == "managed"
-	rc.action in cfg.change_actions
+	common.listed(rc.action, cfg.change_actions)
 ]
 
-deletions := [rc | some rc in changes; rc.action in cfg.delete_actions]
+deletions := [rc | some rc in changes; common.listed(rc.action, cfg.delete_actions)]
 
 findings contains {
 	"outcome": "allow",
