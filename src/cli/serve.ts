@@ -19,7 +19,9 @@ import { UsageError, type CliIO } from './io.js'
 export const SERVE_USAGE = `Usage: recourse-gateway [serve] [--bundle <path>] [--env dev|staging|prod] [--policy <file>]
                          [--state-dir <dir>] [--http <host:port>] [--agent-id <id>] [--workdir <dir>] [--root <dir>]...
                          [--control-plane <host:port>] [--api-token-file <file>] [--unsafe-no-sandbox]
+                         [--kubeconfig <file> [--kube-context <name>] [--kubectl <path>]]
 Serves the gateway's MCP tools on stdio (or Streamable HTTP at http://host:port/mcp with --http).
+The kubectl tools are exposed only with --kubeconfig (the gateway's own; the agent never sees it).
 The control plane API listens on --control-plane when a token is given (--api-token-file or
 RECOURSE_GATEWAY_API_TOKEN); without a token it is off. --env defaults to prod (the strictest).`
 
@@ -82,6 +84,9 @@ export async function serveCommand(argv: string[], io: CliIO, deps: ServeDeps = 
       'control-plane': { type: 'string' },
       'api-token-file': { type: 'string' },
       'unsafe-no-sandbox': { type: 'boolean', default: false },
+      kubeconfig: { type: 'string' },
+      'kube-context': { type: 'string' },
+      kubectl: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -104,6 +109,10 @@ export async function serveCommand(argv: string[], io: CliIO, deps: ServeDeps = 
   const agentId = values['agent-id'] ?? 'agent'
   if (!/^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/.test(agentId)) throw new UsageError(`--agent-id: Expected letters, digits, . _ @ -, got \`${agentId}\``)
 
+  if (values.kubeconfig === undefined && (values['kube-context'] !== undefined || values.kubectl !== undefined))
+    throw new UsageError('--kube-context and --kubectl need --kubeconfig')
+  const kubectl =
+    values.kubeconfig === undefined ? undefined : { kubeconfig: values.kubeconfig, context: values['kube-context'], binary: values.kubectl }
   const options: RuntimeOptions = {
     bundle: values.bundle,
     environment: values.env ?? 'prod',
@@ -113,6 +122,7 @@ export async function serveCommand(argv: string[], io: CliIO, deps: ServeDeps = 
     workdir: values.workdir ?? io.cwd,
     roots: values.root,
     unsafeNoSandbox: values['unsafe-no-sandbox'],
+    kubectl,
   }
   let runtime
   try {
@@ -146,6 +156,8 @@ export async function serveCommand(argv: string[], io: CliIO, deps: ServeDeps = 
   const pruneTimer = setInterval(pruneNow, 3600_000)
   pruneTimer.unref()
   log(`environment ${options.environment}, policy revision ${runtime.decider.revision ?? '(none)'}, state ${store.stateDir}`)
+  const kube = runtime.gateway.config.kubectl
+  if (kube) log(`kubectl tools on (context ${kube.context ?? '(current)'}, default namespace ${kube.namespace})`)
 
   const servers: HttpServer[] = []
   const addresses: { mcp?: string; controlPlane?: string } = {}

@@ -3,12 +3,16 @@
  * audit. Fails closed: a refusal, a store error or an audit failure before execution means the
  * action does not run, and the outcome says why.
  */
+import { createHash } from 'node:crypto'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { fingerprintRequest } from '../approvals/fingerprint.js'
 import type { ApprovalRecord } from '../approvals/record.js'
 import type { AuditInput } from '../audit/line.js'
 import { errorMessage } from '../errors.js'
+import { buildKubectlInvocation } from '../exec/kubectl-argv.js'
+import type { KubectlRunRequest } from '../exec/kubectl.js'
+import type { ProcessResult } from '../exec/run.js'
 import type { ShellExecRequest, ShellExecResult } from '../exec/shell-exec.js'
 import { describeZodError } from '../normalize/index.js'
 import type { PolicyInput } from '../normalize/schema.js'
@@ -34,12 +38,28 @@ export interface GatewayConfig {
   hide: string[]
   /** Run shell commands without bubblewrap (announced and audited by the server). */
   unsafeNoSandbox: boolean
+  /** The cluster the kubectl tools act on; without it they are not exposed. */
+  kubectl?: KubectlConfig | undefined
+}
+
+/** The gateway's own kubectl settings: never visible to or changeable by the agent. */
+export interface KubectlConfig {
+  kubeconfig: string
+  context?: string | undefined
+  /** The namespace that counts when neither the request nor the manifest names one (default "default"). */
+  namespace?: string | undefined
+  /** Path of the kubectl binary (default /usr/bin/kubectl). */
+  binary?: string | undefined
 }
 
 export interface GatewayDeps {
   decider: Decider
   store: Store
   runShell: (request: ShellExecRequest) => Promise<ShellExecResult>
+  /** Runs a judged kubectl invocation; required when config.kubectl is set. */
+  runKubectl?: (request: KubectlRunRequest) => Promise<ProcessResult>
+  /** Reads an apply manifest file (relative to cwd) only inside roots; throws with a reason. */
+  readManifest?: (file: string, cwd: string, roots: readonly string[]) => string
   now: () => Date
 }
 
@@ -75,6 +95,24 @@ function splitApproval(args: unknown): { args: unknown; approvalId: string | und
   return { args: rest, approvalId: parsed.data }
 }
 
+/** kubectl's deadline from the policy's execution settings, at most ten minutes. */
+const kubectlTimeoutS = (d: Decision): number => Math.ceil(Math.min(num(d.execution?.kubectl_timeout_seconds, 60), 600))
+
+/** What judge returns: the input and decision, what an approval binds, and what kubectl would run. */
+interface Judged {
+  input: PolicyInput
+  decision: Decision
+  bound: unknown
+  kubectl?: { args: string[]; stdin: string | null }
+}
+
+/** The inline manifest policy judged (the schema does not transform it). */
+const inlineManifest = (input: PolicyInput, args: unknown): string | undefined => {
+  if (input.kubectl?.manifest_source !== 'inline' || typeof args !== 'object' || args === null) return undefined
+  const m = (args as { manifest?: unknown }).manifest
+  return typeof m === 'string' ? m : undefined
+}
+
 export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway {
   const { decider, store } = deps
   const roots = config.roots.map(r => resolve(r))
@@ -85,9 +123,22 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   }
 
   /** Judge a request in this gateway's environment; returns what policy saw and said. */
-  const judge = (tool: string, args: unknown): { input: PolicyInput; decision: Decision; bound: unknown } => {
+  const judge = (tool: string, args: unknown): Judged => {
     const request = { tool, args, environment: config.environment, agent_id: config.agentId }
-    let { input, decision } = decider.decideWithInput(request, { cwd: config.workdir })
+    // The manifest file is read once: the text policy judges is the text kubectl gets.
+    let manifestText: string | undefined
+    const kube = config.kubectl
+    const context = kube
+      ? {
+          cwd: config.workdir,
+          defaultNamespace: kube.namespace ?? 'default',
+          readManifest: (file: string) => {
+            if (!deps.readManifest) throw new Error('manifest files are not readable here')
+            return (manifestText = deps.readManifest(file, config.workdir, roots))
+          },
+        }
+      : { cwd: config.workdir }
+    let { input, decision } = decider.decideWithInput(request, context)
     // The shell's cwd is a gateway boundary: outside the roots nothing runs, whatever policy says.
     if (input.shell && !roots.some(root => isInside(input.shell!.cwd, root))) {
       decision = {
@@ -95,6 +146,17 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
         decision: 'block',
         reasons: [{ code: 'cwd_outside_roots', message: `Working directory ${input.shell.cwd} is outside the allowed roots (${roots.join(', ')})` }],
       }
+    }
+    if (input.kubectl && decision.decision !== 'block') {
+      // What runs is built from what policy judged; if it cannot be built, nothing runs.
+      const timeoutS = kubectlTimeoutS(decision)
+      const inv = kube
+        ? buildKubectlInvocation(input.kubectl, { kubeconfig: kube.kubeconfig, context: kube.context, requestTimeoutSeconds: timeoutS }, manifestText ?? inlineManifest(input, args))
+        : { ok: false as const, code: 'kubectl_not_configured', message: 'This gateway has no kubectl configuration' }
+      if (!inv.ok) return { input, decision: { ...decision, decision: 'block', reasons: [{ code: inv.code, message: inv.message }] }, bound: args }
+      const stdinSha256 = inv.stdin === null ? null : createHash('sha256').update(inv.stdin).digest('hex')
+      // An approval binds the exact argv and stdin that will run.
+      return { input, decision, bound: { kubectl: inv.args, stdin_sha256: stdinSha256 }, kubectl: { args: inv.args, stdin: inv.stdin } }
     }
     // What an approval binds: the tool's arguments as normalized (absolute cwd), nothing else.
     const bound = input.shell ? { command: input.shell.command, cwd: input.shell.cwd } : args
@@ -110,28 +172,57 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     ...(typeof extra.approval_id === 'string' ? { approval_id: extra.approval_id } : {}),
   })
 
-  async function execute(tool: string, input: PolicyInput, decision: Decision, approvalId: string | null): Promise<ToolOutcome> {
-    const shell = input.shell
-    if (!shell) return refused(tool, 'not_executable', `${tool} is not executed by this gateway`, { decision_id: decision.decision_id })
-    const exec = decision.execution ?? {}
-    const timeoutS = Math.min(num(exec.shell_timeout_seconds, 60), num(exec.shell_max_timeout_seconds, 600))
-    const request: ShellExecRequest = {
-      command: shell.command,
-      cwd: shell.cwd,
-      network: exec.shell_network === true,
-      timeoutMs: timeoutS * 1000,
-      maxOutputBytes: num(exec.max_output_bytes, 1024 * 1024),
-      hide: [store.stateDir, ...config.hide],
-      ...(config.unsafeNoSandbox ? { unsafeNoSandbox: true } : {}),
+  /** The executor of a judged request: how long it may take and how to run it; null when this gateway does not run it. */
+  function executorFor(j: Judged): { timeoutS: number; run: () => Promise<ProcessResult & { sandboxed?: boolean }>; sandboxed: boolean } | null {
+    const exec = j.decision.execution ?? {}
+    const maxOutputBytes = num(exec.max_output_bytes, 1024 * 1024)
+    const shell = j.input.shell
+    if (shell) {
+      const timeoutS = Math.min(num(exec.shell_timeout_seconds, 60), num(exec.shell_max_timeout_seconds, 600))
+      const request: ShellExecRequest = {
+        command: shell.command,
+        cwd: shell.cwd,
+        network: exec.shell_network === true,
+        timeoutMs: timeoutS * 1000,
+        maxOutputBytes,
+        hide: [store.stateDir, ...config.hide],
+        ...(config.unsafeNoSandbox ? { unsafeNoSandbox: true } : {}),
+      }
+      return { timeoutS, run: () => deps.runShell(request), sandboxed: !config.unsafeNoSandbox }
     }
+    const k = j.input.kubectl
+    const runKubectl = deps.runKubectl
+    if (k && j.kubectl && config.kubectl && runKubectl) {
+      const timeoutS = kubectlTimeoutS(j.decision)
+      const secretOutput = k.verb === 'get' && (k.output === 'json' || k.output === 'yaml') ? k.output : null
+      const request: KubectlRunRequest = {
+        binary: config.kubectl.binary ?? '/usr/bin/kubectl',
+        args: j.kubectl.args,
+        stdin: j.kubectl.stdin,
+        kubeconfig: config.kubectl.kubeconfig,
+        // kubectl's own --request-timeout ends first; this deadline catches a hung process.
+        timeoutMs: (timeoutS + 5) * 1000,
+        maxOutputBytes,
+        secretOutput,
+      }
+      return { timeoutS, run: () => runKubectl(request), sandboxed: false }
+    }
+    return null
+  }
+
+  async function execute(tool: string, j: Judged, approvalId: string | null): Promise<ToolOutcome> {
+    const { input, decision } = j
+    const executor = executorFor(j)
+    if (!executor) return refused(tool, 'not_executable', `${tool} is not executed by this gateway`, { decision_id: decision.decision_id })
+    const { timeoutS } = executor
     // Recorded before anything runs: if this cannot be written, nothing runs.
     const started = audit({ event: 'execution_started', decision_id: decision.decision_id, tool, input, decision: decision.decision, reasons: reasonsOf(decision), approval_id: approvalId, executed: false })
     if (!started.ok) return outcome(true, `Not executed: the audit log cannot be written (${started.message})`, { status: 'refused', executed: false, code: 'audit_failed', decision_id: decision.decision_id })
-    let result: ShellExecResult
+    let result: ProcessResult & { sandboxed?: boolean }
     try {
-      result = await deps.runShell(request)
+      result = await executor.run()
     } catch (e) {
-      result = { exitCode: null, signal: null, timedOut: false, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, durationMs: 0, error: 'internal_error', errorMessage: errorMessage(e), sandboxed: !config.unsafeNoSandbox } as ShellExecResult
+      result = { exitCode: null, signal: null, timedOut: false, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, durationMs: 0, error: 'internal_error', errorMessage: errorMessage(e), sandboxed: executor.sandboxed }
     }
     const ran = result.error === undefined || result.error === null
     const done = audit({
@@ -162,7 +253,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       stdout_truncated: result.stdoutTruncated,
       stderr_truncated: result.stderrTruncated,
       duration_ms: result.durationMs,
-      sandboxed: result.sandboxed,
+      sandboxed: result.sandboxed ?? executor.sandboxed,
       ...(ran ? {} : { error: result.error, error_message: (result as { errorMessage?: string }).errorMessage ?? null }),
       ...(done.ok ? {} : { audit_error: done.message }),
     }
@@ -174,10 +265,12 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     return outcome(!ran || result.exitCode !== 0 || !done.ok, summary, structured)
   }
 
-  async function shellExec(tool: string, rawArgs: unknown): Promise<ToolOutcome> {
+  /** Every executed tool: judge → block / allow → execute / escalate → approval → execute. */
+  async function judgedCall(tool: string, rawArgs: unknown): Promise<ToolOutcome> {
     const split = splitApproval(rawArgs)
     if (split.error) return refused(tool, 'invalid_args', split.error)
-    const { input, decision, bound } = judge(tool, split.args)
+    const judged = judge(tool, split.args)
+    const { input, decision, bound } = judged
     const base = { decision: decision.decision, decision_id: decision.decision_id, reasons: decision.reasons }
     if (decision.decision === 'block') {
       const a = audit({ event: 'tool_call', decision_id: decision.decision_id, tool, input, decision: 'block', reasons: decision.reasons, approval_id: split.approvalId ?? null, executed: false })
@@ -188,14 +281,18 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
         ...(a.ok ? {} : { audit_error: a.message }),
       })
     }
-    if (decision.decision === 'allow') return execute(tool, input, decision, null)
+    if (decision.decision === 'allow') return execute(tool, judged, null)
 
     // escalate: run only with an approval bound to this exact action, consumed exactly once.
     const fingerprint = fingerprintRequest({ tool, args: bound, environment: config.environment, agent_id: config.agentId })
     if (split.approvalId) {
+      // Another agent's (or environment's) approval does not exist for this one: no status, no approver.
+      const own = store.approvals.get(split.approvalId, deps.now())
+      if (!own || own.agent_id !== config.agentId || own.environment !== config.environment)
+        return refused(tool, 'approval_not_found', `No approval ${split.approvalId} for this agent`, { ...base, approval_id: split.approvalId }, input)
       const consumed = store.approvals.consume(split.approvalId, fingerprint, deps.now())
       if (!consumed.ok) return refused(tool, consumed.code, consumed.message, { ...base, approval_id: split.approvalId }, input)
-      return execute(tool, input, decision, split.approvalId)
+      return execute(tool, judged, split.approvalId)
     }
     return requestApproval(tool, input, decision, bound, fingerprint)
   }
@@ -231,7 +328,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     const parsed = RequestApprovalArgs.safeParse(rawArgs)
     if (!parsed.success) return refused(tool, 'invalid_args', describeZodError(parsed.error))
     const target = parsed.data.tool
-    if (!isToolName(target) || !EXECUTABLE.has(target)) return refused(tool, 'unknown_tool', `Expected a gateway tool this server runs, got \`${target}\``)
+    if (!isToolName(target) || !executable(target)) return refused(tool, 'unknown_tool', `Expected a gateway tool this server runs, got \`${target}\``)
     const { input, decision, bound } = judge(target, parsed.data.args)
     if (decision.decision === 'block') {
       audit({ event: 'tool_call', decision_id: decision.decision_id, tool, input, decision: 'block', reasons: decision.reasons, executed: false })
@@ -261,18 +358,21 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     return outcome(rec.status === 'rejected' || rec.status === 'expired', `Approval ${rec.id} is ${rec.status}`, approvalView(rec))
   }
 
+  const executable = (tool: string): boolean => EXECUTABLE.has(tool) || (config.kubectl !== undefined && KUBECTL_TOOLS.has(tool))
+
   return {
     config,
     async call(tool, args) {
       try {
         switch (tool) {
           case 'gateway_shell_exec':
-            return await shellExec(tool, args)
+            return await judgedCall(tool, args)
           case 'gateway_request_approval':
             return requestApprovalTool(tool, args)
           case 'gateway_check_approval':
             return checkApprovalTool(tool, args)
           default:
+            if (typeof tool === 'string' && KUBECTL_TOOLS.has(tool) && config.kubectl) return await judgedCall(tool, args)
             return refused(String(tool).slice(0, 128), 'unknown_tool', `No tool named \`${String(tool).slice(0, 128)}\``)
         }
       } catch (e) {
@@ -282,7 +382,18 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   }
 }
 
-/** Tools this gateway executes (the terraform and kubectl tools arrive with their stages). */
+/** Tools every gateway executes (the terraform tools arrive with their stage). */
 export const EXECUTABLE = new Set<string>(['gateway_shell_exec'])
+
+/** Tools executed only when the gateway has a kubectl configuration. */
+export const KUBECTL_TOOLS: ReadonlySet<string> = new Set([
+  'gateway_kubectl_get',
+  'gateway_kubectl_logs',
+  'gateway_kubectl_describe',
+  'gateway_kubectl_apply',
+  'gateway_kubectl_delete',
+  'gateway_kubectl_scale',
+  'gateway_kubectl_exec',
+])
 
 export { TOOL_ARGS }

@@ -9,11 +9,14 @@ import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { GatewayError, errorMessage } from '../errors.js'
 import { credentialPaths } from '../exec/hidden-paths.js'
+import { DEFAULT_KUBECTL_BINARY, kubeconfigNamespace, readManifestInRoots, runKubectl, type KubectlRunRequest } from '../exec/kubectl.js'
+import type { ProcessResult } from '../exec/run.js'
 import { redactSecrets } from '../exec/redact.js'
 import { runSandboxedShell, type ShellExecRequest, type ShellExecResult } from '../exec/shell-exec.js'
 import { openStore, type Store } from '../store/index.js'
 import { createDecider, type Decider } from './decider.js'
-import { createGateway, type Gateway } from './gateway.js'
+import { K8sName } from '../normalize/tool-args.js'
+import { createGateway, type Gateway, type KubectlConfig } from './gateway.js'
 
 export interface RuntimeOptions {
   bundle?: string | undefined
@@ -28,6 +31,10 @@ export interface RuntimeOptions {
   now?: () => Date
   /** Replace the sandboxed shell (doctor uses a recorder that runs nothing). */
   runShell?: (request: ShellExecRequest) => Promise<ShellExecResult>
+  /** The cluster of the kubectl tools; without it they are not exposed. */
+  kubectl?: { kubeconfig: string; context?: string | undefined; namespace?: string | undefined; binary?: string | undefined } | undefined
+  /** Replace the kubectl runner (tests). */
+  runKubectl?: (request: KubectlRunRequest) => Promise<ProcessResult>
 }
 
 export interface Runtime {
@@ -66,6 +73,22 @@ export function readPolicyOverrides(file: string): Record<string, unknown> {
   return parsed.data
 }
 
+/** The kubectl settings with the default namespace resolved (option, else the context's, else "default"). */
+function kubectlConfig(k: NonNullable<RuntimeOptions['kubectl']>): KubectlConfig {
+  const kubeconfig = resolve(k.kubeconfig)
+  let text: string
+  try {
+    text = readFileSync(kubeconfig, 'utf8')
+  } catch (e) {
+    throw new GatewayError('usage', `cannot read --kubeconfig \`${k.kubeconfig}\`: ${errorMessage(e)}`)
+  }
+  if (k.context !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._@:/-]{0,252}$/.test(k.context))
+    throw new GatewayError('usage', `--kube-context: Expected a context name, got \`${k.context}\``)
+  const namespace = k.namespace ?? kubeconfigNamespace(text, k.context) ?? 'default'
+  if (!K8sName.safeParse(namespace).success) throw new GatewayError('usage', `kubectl namespace: Expected a DNS-1123 name, got \`${namespace}\``)
+  return { kubeconfig, context: k.context, namespace, binary: k.binary === undefined ? DEFAULT_KUBECTL_BINARY : resolve(k.binary) }
+}
+
 /** Load the policy and open the state; throws GatewayError with a readable message. */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const now = options.now ?? (() => new Date())
@@ -81,6 +104,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const stateDir = resolve(options.stateDir)
   const store = openStore(stateDir, { now, redact: redactSecrets })
   const workdir = resolve(options.workdir)
+  const kubectl = options.kubectl ? kubectlConfig(options.kubectl) : undefined
   const gateway = createGateway(
     {
       environment: options.environment,
@@ -89,8 +113,16 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       roots: (options.roots?.length ? options.roots : [workdir]).map(r => resolve(r)),
       hide: credentialPaths(homedir()),
       unsafeNoSandbox: options.unsafeNoSandbox === true,
+      ...(kubectl ? { kubectl } : {}),
     },
-    { decider, store, runShell: options.runShell ?? (request => runSandboxedShell(request)), now },
+    {
+      decider,
+      store,
+      runShell: options.runShell ?? (request => runSandboxedShell(request)),
+      runKubectl: options.runKubectl ?? (request => runKubectl(request)),
+      readManifest: readManifestInRoots,
+      now,
+    },
   )
   const prune = () => {
     const at = now()

@@ -6,7 +6,7 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import { CallToolRequestSchema, ListToolsRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import type { Gateway } from '../gateway/gateway.js'
 import { outcomeText } from '../gateway/outcome.js'
-import { TOOL_DEFINITIONS, toolInputJsonSchema } from './tools.js'
+import { toolDefinitions, toolInputJsonSchema } from './tools.js'
 
 export const SERVER_NAME = 'recourse-gateway'
 export const SERVER_VERSION = '0.1.0'
@@ -23,7 +23,7 @@ export function createMcpServer(gateway: Gateway): Server {
         'you cannot give yourself: wait for it with gateway_check_approval, then repeat the exact call with approval_id.',
     },
   )
-  const tools = TOOL_DEFINITIONS.map(def => ({
+  const tools = toolDefinitions(gateway.config).map(def => ({
     name: def.name,
     title: def.title,
     description: def.description,

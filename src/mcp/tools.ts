@@ -3,7 +3,16 @@
  * reaches terraform, kubectl or a shell except through the gateway pipeline.
  */
 import { z } from 'zod'
-import { ShellExecArgs } from '../normalize/tool-args.js'
+import {
+  KubectlApplyArgs,
+  KubectlDeleteArgs,
+  KubectlDescribeArgs,
+  KubectlExecArgs,
+  KubectlGetArgs,
+  KubectlLogsArgs,
+  KubectlScaleArgs,
+  ShellExecArgs,
+} from '../normalize/tool-args.js'
 
 const ApprovalId = z.string().regex(/^[0-9a-f]{32}$/).describe('id of a human approval for exactly this action')
 
@@ -46,6 +55,69 @@ export const TOOL_DEFINITIONS: ToolDefinition[] = [
     annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   },
 ]
+
+const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false }
+const MUTATE = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false }
+const APPROVAL_NOTE = ' Policy allows, blocks, or asks a human to approve; when approval is required, wait with gateway_check_approval, then call again with exactly the same arguments plus approval_id.'
+const withApproval = <T extends z.ZodObject>(schema: T) => schema.extend({ approval_id: ApprovalId.optional() })
+
+/** The kubectl tools: exposed only when the gateway has a kubectl configuration. */
+export const KUBECTL_TOOL_DEFINITIONS: ToolDefinition[] = [
+  {
+    name: 'gateway_kubectl_get',
+    title: 'kubectl get (policy-checked)',
+    description: 'List or read Kubernetes objects of one kind, optionally by name, label selector and output format (json, yaml, wide, name). Secret values are redacted.' + APPROVAL_NOTE,
+    schema: withApproval(KubectlGetArgs),
+    annotations: READ,
+  },
+  {
+    name: 'gateway_kubectl_logs',
+    title: 'kubectl logs (policy-checked)',
+    description: 'Read the logs of a pod (optionally one container, the last N lines, or since a duration like 10m).' + APPROVAL_NOTE,
+    schema: withApproval(KubectlLogsArgs),
+    annotations: READ,
+  },
+  {
+    name: 'gateway_kubectl_describe',
+    title: 'kubectl describe (policy-checked)',
+    description: 'Describe one Kubernetes object.' + APPROVAL_NOTE,
+    schema: withApproval(KubectlDescribeArgs),
+    annotations: READ,
+  },
+  {
+    name: 'gateway_kubectl_apply',
+    title: 'kubectl apply (policy-checked)',
+    description: 'Apply a YAML manifest (inline, or a file inside the allowed roots); every object is judged. dry_run asks the server to validate without persisting.' + APPROVAL_NOTE,
+    // The refine of KubectlApplyArgs (exactly one of manifest/file) still applies in the gateway.
+    schema: KubectlApplyArgs.safeExtend({ approval_id: ApprovalId.optional() }),
+    annotations: MUTATE,
+  },
+  {
+    name: 'gateway_kubectl_delete',
+    title: 'kubectl delete (policy-checked)',
+    description: 'Delete one named Kubernetes object.' + APPROVAL_NOTE,
+    schema: withApproval(KubectlDeleteArgs),
+    annotations: MUTATE,
+  },
+  {
+    name: 'gateway_kubectl_scale',
+    title: 'kubectl scale (policy-checked)',
+    description: 'Set the replica count of a deployment, statefulset or replicaset.' + APPROVAL_NOTE,
+    schema: withApproval(KubectlScaleArgs),
+    annotations: MUTATE,
+  },
+  {
+    name: 'gateway_kubectl_exec',
+    title: 'kubectl exec (policy-checked)',
+    description: 'Run a command (an argv list, no shell) in a pod container.' + APPROVAL_NOTE,
+    schema: withApproval(KubectlExecArgs),
+    annotations: MUTATE,
+  },
+]
+
+/** The tools a gateway exposes: the kubectl tools only when it has a kubectl configuration. */
+export const toolDefinitions = (config: { kubectl?: unknown }): ToolDefinition[] =>
+  config.kubectl ? [...TOOL_DEFINITIONS, ...KUBECTL_TOOL_DEFINITIONS] : TOOL_DEFINITIONS
 
 /** The JSON Schema published in tools/list (additionalProperties: false everywhere). */
 export const toolInputJsonSchema = (def: ToolDefinition): Record<string, unknown> => {
