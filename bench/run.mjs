@@ -324,8 +324,8 @@ async function main() {
   )
   out.push(
     '"↳ wasm + result parse" is evaluate minus the three measured parts. "id + timestamp" is',
-    "`randomBytes(16).toString('hex')` + `toISOString()`, what createDecider's default randomId costs;",
-    '"decide, pooled ids" is decide with `randomId: createRandomId()` (batched CSPRNG bytes).',
+    "`randomBytes(16).toString('hex')` + `toISOString()` (an unpooled id, for comparison: createDecider",
+    'now pools ids by default); "decide, pooled ids" passes `randomId: createRandomId()` explicitly.',
     '',
   )
 
