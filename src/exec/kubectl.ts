@@ -13,7 +13,7 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import { parseAllDocuments, stringify } from 'yaml'
-import { defaultRunDeps, runProcess, type ProcessResult, type RunProcessOptions } from './run.js'
+import { defaultRunDeps, notRun, runProcess, type ProcessResult, type RunProcessOptions } from './run.js'
 
 export const DEFAULT_KUBECTL_BINARY = '/usr/bin/kubectl'
 /** Largest manifest file apply reads (the inline limit of the tool arguments). */
@@ -49,18 +49,7 @@ export const defaultKubectlDeps: KubectlDeps = {
   removeHome: dir => rm(dir, { recursive: true, force: true }),
 }
 
-const failed = (errorMessage: string): ProcessResult => ({
-  exitCode: null,
-  signal: null,
-  timedOut: false,
-  stdout: '',
-  stderr: '',
-  stdoutTruncated: false,
-  stderrTruncated: false,
-  durationMs: 0,
-  error: 'internal_error',
-  errorMessage,
-})
+const failed = (errorMessage: string): ProcessResult => notRun('internal_error', errorMessage)
 
 /** Run kubectl once; see the module comment. */
 export async function runKubectl(request: KubectlRunRequest, deps: KubectlDeps = defaultKubectlDeps): Promise<ProcessResult> {

@@ -150,7 +150,8 @@ export function runProcess(opts: RunProcessOptions, deps: RunDeps = defaultRunDe
   }
 }
 
-const internalFailure = (e: unknown): ProcessResult => ({
+/** The result of a process that did not run (same shape as one that did). */
+export const notRun = (error: ExecFailureCode, errorMessage: string): ProcessResult => ({
   exitCode: null,
   signal: null,
   timedOut: false,
@@ -159,9 +160,12 @@ const internalFailure = (e: unknown): ProcessResult => ({
   stdoutTruncated: false,
   stderrTruncated: false,
   durationMs: 0,
-  error: 'internal_error',
-  errorMessage: redactSecrets(`Cannot run the process: ${e instanceof Error ? e.message : String(e)}`),
+  error,
+  errorMessage,
 })
+
+const internalFailure = (e: unknown): ProcessResult =>
+  notRun('internal_error', redactSecrets(`Cannot run the process: ${e instanceof Error ? e.message : String(e)}`))
 
 function run(opts: RunProcessOptions, deps: RunDeps): Promise<ProcessResult> {
   const started = deps.now()

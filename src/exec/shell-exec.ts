@@ -12,7 +12,7 @@ import { z } from 'zod'
 import { ExecError } from './exec-error.js'
 import { redactSecrets } from './redact.js'
 import { absolutePath } from './paths.js'
-import { defaultRunDeps, runProcess, type ExecFailureCode, type ProcessResult, type RunProcessOptions } from './run.js'
+import { defaultRunDeps, notRun, runProcess, type ExecFailureCode, type ProcessResult, type RunProcessOptions } from './run.js'
 import { buildBwrapArgv, checkCwd, pickSandboxEnv, SANDBOX_PATH } from './sandbox-argv.js'
 import { buildSeccompFilter } from './seccomp.js'
 
@@ -95,19 +95,7 @@ export const defaultShellExecDeps: ShellExecDeps = {
   env: process.env,
 }
 
-const failed = (error: ExecFailureCode, errorMessage: string, sandboxed: boolean): ShellExecResult => ({
-  exitCode: null,
-  signal: null,
-  timedOut: false,
-  stdout: '',
-  stderr: '',
-  stdoutTruncated: false,
-  stderrTruncated: false,
-  durationMs: 0,
-  error,
-  errorMessage,
-  sandboxed,
-})
+const failed = (error: ExecFailureCode, errorMessage: string, sandboxed: boolean): ShellExecResult => ({ ...notRun(error, errorMessage), sandboxed })
 
 const refusal = (e: unknown, sandboxed: boolean): ShellExecResult => {
   if (e instanceof ExecError) return failed(e.code === 'invalid_path' || e.code === 'invalid_argument' ? 'invalid_request' : 'sandbox_refused', e.message, sandboxed)

@@ -12,7 +12,7 @@ import type { AuditInput } from '../audit/line.js'
 import { errorMessage } from '../errors.js'
 import { buildKubectlInvocation } from '../exec/kubectl-argv.js'
 import type { KubectlRunRequest } from '../exec/kubectl.js'
-import type { ProcessResult } from '../exec/run.js'
+import { notRun, type ProcessResult } from '../exec/run.js'
 import type { ShellExecRequest, ShellExecResult } from '../exec/shell-exec.js'
 import { describeZodError } from '../normalize/index.js'
 import type { PolicyInput } from '../normalize/schema.js'
@@ -222,7 +222,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     try {
       result = await executor.run()
     } catch (e) {
-      result = { exitCode: null, signal: null, timedOut: false, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, durationMs: 0, error: 'internal_error', errorMessage: errorMessage(e), sandboxed: executor.sandboxed }
+      result = { ...notRun('internal_error', errorMessage(e)), sandboxed: executor.sandboxed }
     }
     const ran = result.error === undefined || result.error === null
     const done = audit({
