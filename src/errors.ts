@@ -66,3 +66,13 @@ export function errorMessage(e: unknown): string {
     return 'unprintable thrown value'
   }
 }
+
+/** The message of anything thrown, as is (Error.message, else String(value)). */
+export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+/** "path: message; …" from zod issues; `root` names the value itself, `max` caps the count. */
+export const describeIssues = (issues: readonly { path: readonly PropertyKey[]; message: string }[], root: string, max = Infinity): string =>
+  issues
+    .slice(0, max)
+    .map(i => `${i.path.length ? i.path.map(String).join('.') : root}: ${i.message}`)
+    .join('; ')

@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3'
 import { z } from 'zod'
-import { messageOf } from '../store/errors.js'
+import { describeIssues, messageOf } from '../errors.js'
 import { bindableArgs, fingerprintRequest } from './fingerprint.js'
 import { rowToRecord, rowToState, type ApprovalRecord, type ApprovalRow, type DecisionSnapshot } from './record.js'
 import { refuse, transition, type ApprovalEvent, type ApprovalRefusal, type ApprovalStatus } from './state.js'
@@ -94,8 +94,7 @@ const guard = <T>(fn: () => T | ApprovalRefusal): T | ApprovalRefusal => {
   }
 }
 
-const describeZod = (e: z.ZodError): string =>
-  e.issues.map(i => `${i.path.length ? i.path.join('.') : 'input'}: ${i.message}`).join('; ')
+const describeZod = (e: z.ZodError): string => describeIssues(e.issues, 'input')
 
 /** Approval requests on an open better-sqlite3 database (migrated by openStore). */
 export function createApprovalRepository(db: Database, deps: ApprovalDeps): ApprovalRepository {

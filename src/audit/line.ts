@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import { canonicalJson, sha256Hex } from '../approvals/fingerprint.js'
+import { describeIssues } from '../errors.js'
 
 export const GENESIS = '0'.repeat(64)
 
@@ -105,8 +106,7 @@ export function redactDeep(value: unknown, redact: Redact): unknown {
   return value
 }
 
-const describeZod = (e: z.ZodError): string =>
-  e.issues.map(i => `${i.path.length ? i.path.join('.') : 'record'}: ${i.message}`).join('; ')
+const describeZod = (e: z.ZodError): string => describeIssues(e.issues, 'record')
 
 /** Check and redact a caller's record into the line body (everything but seq, ts and prev). */
 export function prepareAuditBody(input: AuditInput, redact: Redact): { ok: true; body: Omit<AuditLine, 'seq' | 'ts' | 'prev'> } | { ok: false; message: string } {

@@ -1,6 +1,6 @@
 /** The bundle `.manifest`: revision, roots and which wasm module serves which entrypoint. */
 import { z } from 'zod'
-import { GatewayError } from '../errors.js'
+import { GatewayError, describeIssues } from '../errors.js'
 
 export const WasmResolver = z.looseObject({
   entrypoint: z.string().min(1),
@@ -16,8 +16,7 @@ export const Manifest = z.looseObject({
 })
 export type Manifest = z.infer<typeof Manifest>
 
-const describe = (error: z.ZodError): string =>
-  error.issues.map(i => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ')
+const describe = (error: z.ZodError): string => describeIssues(error.issues, '(root)')
 
 /** Parses `.manifest` bytes; refuses invalid JSON or shapes with bundle_manifest_invalid. */
 export function parseManifest(bytes: Uint8Array): Manifest {

@@ -11,6 +11,7 @@ import { timingSafeEqual, createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { z } from 'zod'
 import { APPROVAL_STATUSES, type ApprovalStatus } from '../approvals/state.js'
+import { describeIssues } from '../errors.js'
 import type { Store } from '../store/index.js'
 import { decideApproval, listApprovals, showApproval } from './operations.js'
 
@@ -78,7 +79,7 @@ export function createControlPlaneServer(deps: ControlPlaneDeps): Server {
           return send(res, 400, { error: 'invalid_body', message: `Expected a JSON body {by, reason?}: ${(e as Error).message}` })
         }
         const parsed = DecideBody.safeParse(body)
-        if (!parsed.success) return send(res, 400, { error: 'invalid_body', message: parsed.error.issues.map(i => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') })
+        if (!parsed.success) return send(res, 400, { error: 'invalid_body', message: describeIssues(parsed.error.issues, 'body') })
         const r = decideApproval(deps.store, parts[2], parts[3], parsed.data.by, parsed.data.reason ?? null, now, 'http')
         return r.ok ? send(res, 200, r.value) : send(res, r.status, { error: r.code, message: r.message })
       }

@@ -5,6 +5,7 @@
  */
 import { resolve } from 'node:path'
 import type { z } from 'zod'
+import { describeIssues, messageOf } from '../errors.js'
 import { normalizeKubectlRequest } from './kubectl.js'
 import { INPUT_VERSION, type Family, type NormalizeError, type PolicyInput } from './schema.js'
 import { normalizeShell } from './shell.js'
@@ -42,13 +43,7 @@ export const familyOf = (tool: string): Family =>
         : 'unknown'
 
 /** "Expected X, got `v` (type)" style one-liner from a zod error. */
-export const describeZodError = (error: z.ZodError): string =>
-  error.issues
-    .slice(0, 5)
-    .map(i => `${i.path.length ? i.path.join('.') : 'args'}: ${i.message}`)
-    .join('; ')
-
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+export const describeZodError = (error: z.ZodError): string => describeIssues(error.issues, 'args', 5)
 
 export function normalizeRequest(req: RawRequest, ctx: NormalizeContext): PolicyInput {
   const errors: NormalizeError[] = []
@@ -109,7 +104,7 @@ export function normalizeRequest(req: RawRequest, ctx: NormalizeContext): Policy
               if (!ctx.readManifest) throw new Error('manifest files are not readable here')
               manifestText = ctx.readManifest(a.file)
             } catch (e) {
-              errors.push({ code: 'manifest_unreadable', message: `Cannot read manifest \`${a.file}\`: ${errorText(e)}` })
+              errors.push({ code: 'manifest_unreadable', message: `Cannot read manifest \`${a.file}\`: ${messageOf(e)}` })
             }
           }
         }
@@ -127,7 +122,7 @@ export function normalizeRequest(req: RawRequest, ctx: NormalizeContext): Policy
     }
   } catch (e) {
     // A normalizer bug must still end in block, with the reason visible.
-    errors.push({ code: 'normalize_failed', message: `Normalization failed: ${errorText(e)}` })
+    errors.push({ code: 'normalize_failed', message: `Normalization failed: ${messageOf(e)}` })
     return { ...base, shell: null, terraform: null, kubectl: null }
   }
 }

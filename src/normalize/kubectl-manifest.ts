@@ -5,6 +5,7 @@
  * of `items`. Pure and never throws.
  */
 import { Composer, CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, Parser, type Document } from 'yaml'
+import { messageOf } from '../errors.js'
 import type { NormalizeError } from './schema.js'
 import { K8sName } from './tool-args.js'
 
@@ -215,7 +216,6 @@ function parseOrThrow(text: string): ManifestObject[] {
   return objects
 }
 
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
 /** Parse manifest text into the objects kubectl apply would send; every problem is an error, never a throw. */
 export function parseManifest(text: string): ManifestResult {
@@ -227,6 +227,6 @@ export function parseManifest(text: string): ManifestResult {
   } catch (e) {
     // Alias bombs, hostile nesting (RangeError) and our own refusals all end here.
     const code = e instanceof ManifestError ? e.code : 'invalid_manifest'
-    return { ok: false, error: { code, message: `Invalid manifest: ${errorText(e)}` } }
+    return { ok: false, error: { code, message: `Invalid manifest: ${messageOf(e)}` } }
   }
 }

@@ -5,6 +5,7 @@
  * parses with KubectlInput.
  */
 import type { z } from 'zod'
+import { messageOf } from '../errors.js'
 import { canonicalKind, groupOfApiVersion, kindForManifest, type KubeKind } from './kube-kinds.js'
 import { parseManifest, type ManifestObject } from './kubectl-manifest.js'
 import { isAllowedOutput, isLabelSelector, ALLOWED_OUTPUTS } from './kubectl-selector.js'
@@ -246,7 +247,6 @@ const FALLBACK: KubectlInput = {
   manifest_source: null,
 }
 
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
 /** Normalize a kubectl tool call (args already validated with the tool-args schemas) for policy. */
 export function normalizeKubectlRequest<T extends KubectlTool>(tool: T, args: KubectlArgsByTool[T], ctx: KubectlContext): KubectlResult {
@@ -263,7 +263,7 @@ export function normalizeKubectlRequest<T extends KubectlTool>(tool: T, args: Ku
     errors.push({ code: 'normalize_failed', message: `The kubectl input document did not match its schema: ${checked.error.issues[0]?.message ?? 'unknown'}` })
     return { input: { ...FALLBACK, verb: input.verb, mutating: input.mutating }, errors }
   } catch (e) {
-    errors.push({ code: 'normalize_failed', message: `kubectl normalization failed: ${errorText(e)}` })
+    errors.push({ code: 'normalize_failed', message: `kubectl normalization failed: ${messageOf(e)}` })
     return { input: FALLBACK, errors }
   }
 }

@@ -3,6 +3,7 @@
  * command that could run, nested ones included, with quoting resolved and wrappers unwrapped.
  * Pure (no fs, env or clock) and never throws: any failure is a parse_error, which policy blocks.
  */
+import { messageOf } from '../errors.js'
 import type { ShellInput } from './schema.js'
 import { parseShell, toSource } from './shell-ast.js'
 import { newState, ROOT_SCOPE, type State, type WalkOptions } from './shell-context.js'
@@ -20,7 +21,6 @@ const DEFAULT_HOME = '/root'
 // Each pass can only add taints; more passes than this means something is odd: trust nothing.
 const MAX_PASSES = 4
 
-const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
 
 function walkOnce(text: string, opts: WalkOptions): State {
   const parsed = parseShell(text)
@@ -87,6 +87,6 @@ export function normalizeShell(args: { command: string; cwd: string }, opts: She
     return { command: args.command, cwd: args.cwd, parse_error: state.parseError, commands: state.commands, facts: state.facts }
   } catch (e) {
     // A normalizer bug must still end in block, with the reason visible.
-    return failed(args, `internal error while normalizing: ${errorText(e)}`)
+    return failed(args, `internal error while normalizing: ${messageOf(e)}`)
   }
 }

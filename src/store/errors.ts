@@ -16,5 +16,4 @@ export class StoreError extends Error {
   }
 }
 
-/** Message of anything thrown. */
-export const messageOf = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+export { messageOf } from '../errors.js'
