@@ -78,17 +78,20 @@ export const pathContext = (state: State, ctx: Ctx): PathContext => ({
   cwdKnown: !ctx.cwdUnknown && !taintedIn(state.opts.cwdTainted, ctx.scope),
 })
 
+/** Facts before anything has been seen. */
+export const noFacts = (): Facts => ({
+  non_literal_command: false,
+  has_unresolved_expansion: false,
+  writes_outside_cwd: false,
+  opaque: false,
+  depth_exceeded: false,
+  functions: [],
+})
+
 export const newState = (opts: WalkOptions, walk: State['walk']): State => ({
   opts,
   commands: [],
-  facts: {
-    non_literal_command: false,
-    has_unresolved_expansion: false,
-    writes_outside_cwd: false,
-    opaque: false,
-    depth_exceeded: false,
-    functions: [],
-  },
+  facts: noFacts(),
   parseError: null,
   nextPipeline: 1,
   homeTaints: new Set(),

@@ -6,7 +6,7 @@
 import { messageOf } from '../errors.js'
 import type { ShellInput } from './schema.js'
 import { parseShell, toSource } from './shell-ast.js'
-import { newState, ROOT_SCOPE, type State, type WalkOptions } from './shell-context.js'
+import { newState, noFacts, ROOT_SCOPE, type State, type WalkOptions } from './shell-context.js'
 import { walkStmts } from './shell-walk.js'
 
 export interface ShellOptions {
@@ -67,14 +67,7 @@ const failed = (args: { command: string; cwd: string }, message: string): ShellI
   cwd: String(args.cwd),
   parse_error: message,
   commands: [],
-  facts: {
-    non_literal_command: false,
-    has_unresolved_expansion: false,
-    writes_outside_cwd: false,
-    opaque: false,
-    depth_exceeded: false,
-    functions: [],
-  },
+  facts: noFacts(),
 })
 
 /** Normalize a shell command for policy. */
