@@ -2,6 +2,9 @@
 import { StoreError, messageOf } from '../store/errors.js'
 import { effectiveStatus, type ApprovalState, type ApprovalStatus, type DecisionKind, type StoredStatus } from './state.js'
 
+/** Approval ids: 128 random bits in lowercase hex. */
+export const APPROVAL_ID_PATTERN = /^[0-9a-f]{32}$/
+
 /** The policy decision the request was created for (the full object, stored as given). */
 export interface DecisionSnapshot {
   decision: DecisionKind

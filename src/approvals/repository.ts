@@ -7,7 +7,7 @@ import type { Database } from 'better-sqlite3'
 import { z } from 'zod'
 import { describeIssues, messageOf } from '../errors.js'
 import { bindableArgs, fingerprintRequest } from './fingerprint.js'
-import { rowToRecord, rowToState, type ApprovalRecord, type ApprovalRow, type DecisionSnapshot } from './record.js'
+import { APPROVAL_ID_PATTERN, rowToRecord, rowToState, type ApprovalRecord, type ApprovalRow, type DecisionSnapshot } from './record.js'
 import { refuse, transition, type ApprovalEvent, type ApprovalRefusal, type ApprovalStatus } from './state.js'
 
 export interface ApprovalDeps {
@@ -19,7 +19,6 @@ export interface ApprovalDeps {
 export type When = Date | number
 
 const MAX_TTL_SECONDS = 30 * 24 * 3600
-const ID = /^[0-9a-f]{32}$/
 const FINGERPRINT = /^[0-9a-f]{64}$/
 
 const DecisionSnapshotSchema = z.looseObject({
@@ -118,7 +117,7 @@ export function createApprovalRepository(db: Database, deps: ApprovalDeps): Appr
   const pruneDelete = db.prepare(`DELETE FROM approvals
     WHERE (status = 'consumed' AND consumed_at <= @cutoff) OR (status <> 'consumed' AND expires_at <= @cutoff)`)
 
-  const row = (id: string): ApprovalRow | null => (ID.test(id) ? ((byId.get(id) as ApprovalRow | undefined) ?? null) : null)
+  const row = (id: string): ApprovalRow | null => (APPROVAL_ID_PATTERN.test(id) ? ((byId.get(id) as ApprovalRow | undefined) ?? null) : null)
 
   /** Validate a create request; the checked fields, or a refusal. */
   const check = (input: CreateApprovalInput) => {
@@ -229,7 +228,7 @@ export function createApprovalRepository(db: Database, deps: ApprovalDeps): Appr
     consume: (id, fingerprint, when) =>
       guard(() => {
         const now = nowMs(when)
-        const updated = ID.test(id) ? (consumeUpdate.get({ id, fingerprint: String(fingerprint), now }) as ApprovalRow | undefined) : undefined
+        const updated = APPROVAL_ID_PATTERN.test(id) ? (consumeUpdate.get({ id, fingerprint: String(fingerprint), now }) as ApprovalRow | undefined) : undefined
         if (updated) return { ok: true as const, record: rowToRecord(updated, now) }
         return explain(id, { type: 'consume', fingerprint: String(fingerprint) }, now)
       }),

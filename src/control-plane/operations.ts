@@ -2,7 +2,7 @@
  * The humans' operations on approvals, shared by the CLI and the HTTP API. Every decision is
  * audited with the approver's identity and reason.
  */
-import type { ApprovalRecord } from '../approvals/record.js'
+import { APPROVAL_ID_PATTERN, type ApprovalRecord } from '../approvals/record.js'
 import type { ApprovalStatus } from '../approvals/state.js'
 import type { Store } from '../store/index.js'
 
@@ -59,7 +59,7 @@ export function decideApproval(
   if (by.trim() === '') return { ok: false, code: 'approver_required', message: 'The approver identity (--by) is required', status: 400 }
   const r = store.approvals.decide(id, { verdict, by, reason, now })
   if (!r.ok) {
-    store.audit.append({ event: 'approval_decided', approval_id: /^[0-9a-f]{32}$/.test(id) ? id : null, actor: by, executed: false, error: r.code })
+    store.audit.append({ event: 'approval_decided', approval_id: APPROVAL_ID_PATTERN.test(id) ? id : null, actor: by, executed: false, error: r.code })
     return { ok: false, code: r.code, message: r.message, status: HTTP_STATUS[r.code] ?? 400 }
   }
   const rec = r.record

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto'
 import { resolve } from 'node:path'
 import { z } from 'zod'
 import { fingerprintRequest } from '../approvals/fingerprint.js'
-import type { ApprovalRecord } from '../approvals/record.js'
+import { APPROVAL_ID_PATTERN, type ApprovalRecord } from '../approvals/record.js'
 import type { AuditInput } from '../audit/line.js'
 import { errorMessage } from '../errors.js'
 import { buildKubectlInvocation } from '../exec/kubectl-argv.js'
@@ -23,7 +23,7 @@ import type { Decider } from './decider.js'
 import { outcome, type ToolOutcome } from './outcome.js'
 import { isInside } from './paths.js'
 
-export const APPROVAL_ID = z.string().regex(/^[0-9a-f]{32}$/, 'Expected an approval id (32 hex digits)')
+export const APPROVAL_ID = z.string().regex(APPROVAL_ID_PATTERN, 'Expected an approval id (32 hex digits)')
 
 export interface GatewayConfig {
   /** Environment every request is judged in. */
@@ -120,6 +120,12 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   const audit = (record: AuditInput): { ok: true } | { ok: false; message: string } => {
     const r = store.audit.append({ revision: decider.revision, agent_id: config.agentId, ...record })
     return r.ok ? { ok: true } : { ok: false, message: `${r.code}: ${r.message}` }
+  }
+
+  /** The approval with this id if it belongs to this agent and environment; others do not exist for it. */
+  const ownApproval = (id: string): ApprovalRecord | null => {
+    const rec = store.approvals.get(id, deps.now())
+    return rec && rec.agent_id === config.agentId && rec.environment === config.environment ? rec : null
   }
 
   /** Judge a request in this gateway's environment; returns what policy saw and said. */
@@ -287,8 +293,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     const fingerprint = fingerprintRequest({ tool, args: bound, environment: config.environment, agent_id: config.agentId })
     if (split.approvalId) {
       // Another agent's (or environment's) approval does not exist for this one: no status, no approver.
-      const own = store.approvals.get(split.approvalId, deps.now())
-      if (!own || own.agent_id !== config.agentId || own.environment !== config.environment)
+      if (!ownApproval(split.approvalId))
         return refused(tool, 'approval_not_found', `No approval ${split.approvalId} for this agent`, { ...base, approval_id: split.approvalId }, input)
       const consumed = store.approvals.consume(split.approvalId, fingerprint, deps.now())
       if (!consumed.ok) return refused(tool, consumed.code, consumed.message, { ...base, approval_id: split.approvalId }, input)
@@ -347,12 +352,11 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     if (!parsed.success) return refused(tool, 'invalid_args', describeZodError(parsed.error))
     let rec: ApprovalRecord | null
     try {
-      rec = store.approvals.get(parsed.data.approval_id, deps.now())
+      rec = ownApproval(parsed.data.approval_id)
     } catch (e) {
       return refused(tool, 'approval_store_error', errorMessage(e))
     }
-    // Another agent's approvals do not exist for this one.
-    if (!rec || rec.agent_id !== config.agentId || rec.environment !== config.environment)
+    if (!rec)
       return refused(tool, 'approval_not_found', `No approval ${parsed.data.approval_id} for this agent`)
     audit({ event: 'approval_checked', tool, approval_id: rec.id, executed: false })
     return outcome(rec.status === 'rejected' || rec.status === 'expired', `Approval ${rec.id} is ${rec.status}`, approvalView(rec))

@@ -3,6 +3,7 @@
  * reaches terraform, kubectl or a shell except through the gateway pipeline.
  */
 import { z } from 'zod'
+import { APPROVAL_ID } from '../gateway/gateway.js'
 import {
   KubectlApplyArgs,
   KubectlDeleteArgs,
@@ -14,7 +15,7 @@ import {
   ShellExecArgs,
 } from '../normalize/tool-args.js'
 
-const ApprovalId = z.string().regex(/^[0-9a-f]{32}$/).describe('id of a human approval for exactly this action')
+const ApprovalId = APPROVAL_ID.describe('id of a human approval for exactly this action')
 
 export interface ToolDefinition {
   name: string
