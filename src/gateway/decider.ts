@@ -4,7 +4,6 @@
  * block with a reason code.
  */
 import { loadBundle, defaultBundlePath } from '../bundle/index.js'
-import { errorMessage } from '../errors.js'
 import { normalizeRequest, type NormalizeContext, type RawRequest } from '../normalize/index.js'
 import type { PolicyInput } from '../normalize/schema.js'
 import { createEvaluator, type Decision } from '../policy/index.js'
@@ -47,23 +46,8 @@ export async function createDecider(options: DeciderOptions = {}): Promise<Decid
   })
   const baseContext = options.context ?? {}
   const decideWithInput: Decider['decideWithInput'] = (request, context = {}) => {
-    let input: PolicyInput
-    try {
-      input = normalizeRequest(request, { cwd: process.cwd(), ...baseContext, ...context, now: now() })
-    } catch (e) {
-      input = {
-        version: 1,
-        tool: String(request?.tool),
-        family: 'unknown',
-        environment: String(request?.environment),
-        agent_id: 'anonymous',
-        time: { unix_ms: now().getTime(), rfc3339: now().toISOString() },
-        errors: [{ code: 'normalize_failed', message: errorMessage(e) }],
-        shell: null,
-        terraform: null,
-        kubectl: null,
-      }
-    }
+    // normalizeRequest never throws: anything unreadable becomes an input policy blocks.
+    const input = normalizeRequest(request, { cwd: process.cwd(), ...baseContext, ...context, now: now() })
     return { input, decision: evaluator.evaluate(input) }
   }
   return {

@@ -46,6 +46,42 @@ export const familyOf = (tool: string): Family =>
 export const describeZodError = (error: z.ZodError): string => describeIssues(error.issues, 'args', 5)
 
 export function normalizeRequest(req: RawRequest, ctx: NormalizeContext): PolicyInput {
+  try {
+    return normalizeReadable(req, ctx)
+  } catch (e) {
+    return unreadable(req, ctx, e)
+  }
+}
+
+const safeString = (v: unknown): string => {
+  try {
+    return String(v)
+  } catch {
+    return '(unprintable)'
+  }
+}
+
+/** A request that could not even be read (hostile values, a broken clock): judged as unknown. */
+function unreadable(req: RawRequest, ctx: NormalizeContext, e: unknown): PolicyInput {
+  let ms = 0
+  try {
+    ms = Number.isFinite(ctx.now.getTime()) ? ctx.now.getTime() : 0
+  } catch {}
+  return {
+    version: INPUT_VERSION,
+    tool: safeString((req as Partial<RawRequest> | null)?.tool),
+    family: 'unknown',
+    environment: safeString((req as Partial<RawRequest> | null)?.environment),
+    agent_id: 'anonymous',
+    time: { unix_ms: ms, rfc3339: new Date(ms).toISOString() },
+    errors: [{ code: 'normalize_failed', message: `Normalization failed: ${safeString(messageOf(e))}` }],
+    shell: null,
+    terraform: null,
+    kubectl: null,
+  }
+}
+
+function normalizeReadable(req: RawRequest, ctx: NormalizeContext): PolicyInput {
   const errors: NormalizeError[] = []
   const base = {
     version: INPUT_VERSION,
