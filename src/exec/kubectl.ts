@@ -11,8 +11,9 @@
 import { realpathSync, readFileSync, statSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { isAbsolute, join, relative, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { parseAllDocuments, stringify } from 'yaml'
+import { isWithin } from './paths.js'
 import { defaultRunDeps, notRun, runProcess, type ProcessResult, type RunProcessOptions } from './run.js'
 
 export const DEFAULT_KUBECTL_BINARY = '/usr/bin/kubectl'
@@ -78,10 +79,6 @@ export async function runKubectl(request: KubectlRunRequest, deps: KubectlDeps =
   }
 }
 
-const isInside = (path: string, root: string): boolean => {
-  const rel = relative(root, path)
-  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
-}
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -141,7 +138,7 @@ export function readManifestInRoots(file: string, cwd: string, roots: readonly s
       return resolve(r)
     }
   })
-  if (!realRoots.some(root => isInside(real, root))) throw new Error(`the file is outside the allowed roots (${realRoots.join(', ')})`)
+  if (!realRoots.some(root => isWithin(real, root))) throw new Error(`the file is outside the allowed roots (${realRoots.join(', ')})`)
   const st = statSync(real)
   if (!st.isFile()) throw new Error('not a regular file')
   if (st.size > MAX_MANIFEST_FILE_BYTES) throw new Error(`larger than ${MAX_MANIFEST_FILE_BYTES} bytes`)

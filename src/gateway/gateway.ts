@@ -12,6 +12,7 @@ import type { AuditInput } from '../audit/line.js'
 import { errorMessage } from '../errors.js'
 import { buildKubectlInvocation } from '../exec/kubectl-argv.js'
 import type { KubectlRunRequest } from '../exec/kubectl.js'
+import { isWithin } from '../exec/paths.js'
 import { notRun, type ProcessResult } from '../exec/run.js'
 import type { ShellExecRequest, ShellExecResult } from '../exec/shell-exec.js'
 import { describeZodError } from '../normalize/index.js'
@@ -21,7 +22,6 @@ import type { Decision } from '../policy/index.js'
 import type { Store } from '../store/index.js'
 import type { Decider } from './decider.js'
 import { outcome, type ToolOutcome } from './outcome.js'
-import { isInside } from './paths.js'
 
 export const APPROVAL_ID = z.string().regex(APPROVAL_ID_PATTERN, 'Expected an approval id (32 hex digits)')
 
@@ -146,7 +146,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       : { cwd: config.workdir }
     let { input, decision } = decider.decideWithInput(request, context)
     // The shell's cwd is a gateway boundary: outside the roots nothing runs, whatever policy says.
-    if (input.shell && !roots.some(root => isInside(input.shell!.cwd, root))) {
+    if (input.shell && !roots.some(root => isWithin(input.shell!.cwd, root))) {
       decision = {
         ...decision,
         decision: 'block',
