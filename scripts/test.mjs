@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The whole test command: pinned opa, build, Rego checks and tests (with coverage threshold),
+// The whole test command: system programs, pinned opa, build, Rego checks and tests (with coverage threshold),
 // typecheck, the tap suite. Ends with one line `N passed, N failed` counted from opa's and
 // tap's own results (each non-test check counts as one).
 import { spawnSync } from 'node:child_process'
@@ -30,6 +30,7 @@ const step = (name, cmd, args) => {
   return r.status === 0
 }
 
+step('install system programs (bwrap, kubectl)', join(root, 'scripts/ensure-system-deps.sh'), [])
 const ensure = run(join(root, 'scripts/ensure-opa.sh'), [], { stdio: ['ignore', 'pipe', 'inherit'] })
 const opa = ensure.stdout.trim()
 check('install opa', ensure.status === 0 && opa !== '')
