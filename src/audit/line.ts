@@ -41,6 +41,7 @@ const AuditInputSchema = z.strictObject({
   duration_ms: z.number().nonnegative().nullable().optional(),
   error: z.string().optional(),
   actor: z.string().optional(),
+  plan_id: z.string().optional(),
 })
 
 /** What a caller reports. `input` (the normalized PolicyInput) is stored only as its digest. */
@@ -63,6 +64,8 @@ export interface AuditInput {
   error?: string
   /** The human who acted (approval_decided). */
   actor?: string
+  /** The terraform plan the event is about. */
+  plan_id?: string
 }
 
 /** One line of audit.log, in the order its fields are written. */
@@ -83,6 +86,7 @@ export interface AuditLine {
   duration_ms: number | null
   error?: string
   actor?: string
+  plan_id?: string
   prev: string
 }
 
@@ -142,18 +146,20 @@ export function prepareAuditBody(input: AuditInput, redact: Redact): { ok: true;
   }
   if (v.error !== undefined) body.error = r(v.error) as string
   if (v.actor !== undefined) body.actor = r(v.actor) as string
+  if (v.plan_id !== undefined) body.plan_id = r(v.plan_id) as string
   return { ok: true, body }
 }
 
 /** The full line object and its exact text (no newline). */
 export function renderAuditLine(body: Omit<AuditLine, 'seq' | 'ts' | 'prev'>, seq: number, ts: string, prev: string): { line: AuditLine; text: string } {
-  const { error, actor, ...rest } = body
+  const { error, actor, plan_id, ...rest } = body
   const line: AuditLine = {
     seq,
     ts,
     ...rest,
     ...(error !== undefined ? { error } : {}),
     ...(actor !== undefined ? { actor } : {}),
+    ...(plan_id !== undefined ? { plan_id } : {}),
     prev,
   }
   return { line, text: JSON.stringify(line) }

@@ -68,6 +68,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- What policy judged (the whole input document, plan included) and what the apply did.
+      ALTER TABLE plans ADD COLUMN input_json TEXT NOT NULL DEFAULT 'null';
+      ALTER TABLE plans ADD COLUMN result_json TEXT NOT NULL DEFAULT 'null';
+      ALTER TABLE plans ADD COLUMN ended_at INTEGER;
+    `,
+  },
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0

@@ -68,7 +68,7 @@ t.test('migrations are recorded once and reopening keeps the data', async t => {
   first.close()
   const again = openStore(dir)
   t.teardown(() => again.close())
-  t.same(again.db.prepare('SELECT version, applied_at FROM schema_migrations').all(), [{ version: SCHEMA_VERSION, applied_at: T0 }])
+  t.same(again.db.prepare('SELECT version, applied_at FROM schema_migrations').all(), MIGRATIONS.map(m => ({ version: m.version, applied_at: T0 })))
   t.ok(r.ok && again.approvals.get(r.record.id))
 })
 
@@ -80,7 +80,7 @@ t.test('a later migration is applied on top of an existing database, once', asyn
   const next = [...MIGRATIONS, { version: SCHEMA_VERSION + 1, sql: 'CREATE TABLE extra (x INTEGER) STRICT' }]
   t.equal(migrate(db, 1, next), SCHEMA_VERSION + 1)
   t.equal(migrate(db, 2, next), SCHEMA_VERSION + 1)
-  t.same(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all(), [{ version: 1 }, { version: 2 }])
+  t.same(db.prepare('SELECT version FROM schema_migrations ORDER BY version').all(), next.map(m => ({ version: m.version })))
 })
 
 t.test('a database from a newer gateway is refused, not guessed at', async t => {
@@ -126,6 +126,28 @@ t.test('a plan status changes only from the status the caller expects', async t 
   t.equal(store.plans.setStatus(id, { from: 'planned', to: 'applying' }), false, 'a second apply of the same plan loses')
   t.equal(store.plans.get(id)?.status, 'applying')
   clock.advance(120)
+  t.equal(store.plans.prune(clock.now(), { retainSeconds: 30 }), 0, 'an applying plan (perhaps left by a crash) is never pruned')
+  t.equal(store.plans.finish(id, { from: 'planned', to: 'applied', result: null, now: clock.now() }), false, 'finish is compare-and-set too')
+  t.equal(store.plans.finish(id, { from: 'applying', to: 'applied', result: { code: 'applied' }, now: clock.now() }), true)
+  t.match(store.plans.get(id), { status: 'applied', result: { code: 'applied' }, ended_at: clock.now().getTime() })
   t.equal(store.plans.prune(clock.now(), { retainSeconds: 30 }), 1)
   t.equal(store.plans.get(id), null)
+})
+
+t.test('open plans whose time ran out expire once; open plan paths list only open plans', async t => {
+  const clock = fakeClock()
+  const store = openStore(t.testdir(), { now: clock.now })
+  t.teardown(() => store.close())
+  const base = { fingerprint: 'fp', plan_sha256: 'a'.repeat(64), plan_json_digest: 'b'.repeat(64), workspace: 'default', environment: 'dev', working_dir: '.', tf_version: null, agent_id: 'a', decision: 'allow' as const, reasons: [], summary: null, input: { judged: true } }
+  const short = store.plans.create({ ...base, plan_path: '/p/short/plan.tfplan', ttlSeconds: 60 })
+  const long = store.plans.create({ ...base, plan_path: '/p/long/plan.tfplan', ttlSeconds: 600 })
+  const ended = store.plans.create({ ...base, plan_path: '/p/ended/plan.tfplan', ttlSeconds: 60, status: 'blocked' })
+  t.same(store.plans.get(short.id)?.input, { judged: true })
+  t.same(store.plans.openPlanPaths().sort(), ['/p/long/plan.tfplan', '/p/short/plan.tfplan'])
+  clock.advance(61)
+  t.same(store.plans.expireDue(clock.now()).map(p => p.id), [short.id])
+  t.same(store.plans.expireDue(clock.now()), [], 'only once')
+  t.match(store.plans.get(short.id), { status: 'expired', result: { code: 'plan_expired' } })
+  t.equal(store.plans.get(long.id)?.status, 'planned')
+  t.equal(store.plans.get(ended.id)?.status, 'blocked', 'an ended plan does not become expired')
 })
