@@ -21,6 +21,7 @@ test_execution_settings_come_from_the_environment if {
 		x.shell_timeout_seconds == 60
 		x.shell_max_timeout_seconds == 600
 		x.shell_network == false
+		x.terraform_plan_timeout_seconds == 600
 		x.terraform_apply_timeout_seconds == 1800
 		x.plan_ttl_seconds == 3600
 		is_number(x.max_output_bytes)

@@ -20,8 +20,11 @@ export const SERVE_USAGE = `Usage: recourse-gateway [serve] [--bundle <path>] [-
                          [--state-dir <dir>] [--http <host:port>] [--agent-id <id>] [--workdir <dir>] [--root <dir>]...
                          [--control-plane <host:port>] [--api-token-file <file>] [--unsafe-no-sandbox]
                          [--kubeconfig <file> [--kube-context <name>] [--kubectl <path>]]
+                         [--terraform <path> [--terraform-env-file <file>]]
 Serves the gateway's MCP tools on stdio (or Streamable HTTP at http://host:port/mcp with --http).
 The kubectl tools are exposed only with --kubeconfig (the gateway's own; the agent never sees it).
+The terraform tools are exposed only with --terraform (a terraform or tofu binary); credentials for
+it come from --terraform-env-file (NAME=value lines), passed to terraform alone.
 The control plane API listens on --control-plane when a token is given (--api-token-file or
 RECOURSE_GATEWAY_API_TOKEN); without a token it is off. --env defaults to prod (the strictest).`
 
@@ -55,6 +58,7 @@ function trackCalls(inner: Gateway): Gateway & { idle(): Promise<void> } {
   const wake: (() => void)[] = []
   return {
     config: inner.config,
+    sweep: () => inner.sweep(),
     async call(tool, args) {
       inflight++
       try {
@@ -87,6 +91,8 @@ export async function serveCommand(argv: string[], io: CliIO, deps: ServeDeps = 
       kubeconfig: { type: 'string' },
       'kube-context': { type: 'string' },
       kubectl: { type: 'string' },
+      terraform: { type: 'string' },
+      'terraform-env-file': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   })
@@ -113,6 +119,8 @@ export async function serveCommand(argv: string[], io: CliIO, deps: ServeDeps = 
     throw new UsageError('--kube-context and --kubectl need --kubeconfig')
   const kubectl =
     values.kubeconfig === undefined ? undefined : { kubeconfig: values.kubeconfig, context: values['kube-context'], binary: values.kubectl }
+  if (values.terraform === undefined && values['terraform-env-file'] !== undefined) throw new UsageError('--terraform-env-file needs --terraform')
+  const terraform = values.terraform === undefined ? undefined : { binary: values.terraform, envFile: values['terraform-env-file'] }
   const options: RuntimeOptions = {
     bundle: values.bundle,
     environment: values.env ?? 'prod',
@@ -123,6 +131,7 @@ export async function serveCommand(argv: string[], io: CliIO, deps: ServeDeps = 
     roots: values.root,
     unsafeNoSandbox: values['unsafe-no-sandbox'],
     kubectl,
+    terraform,
   }
   let runtime
   try {
@@ -158,6 +167,8 @@ export async function serveCommand(argv: string[], io: CliIO, deps: ServeDeps = 
   log(`environment ${options.environment}, policy revision ${runtime.decider.revision ?? '(none)'}, state ${store.stateDir}`)
   const kube = runtime.gateway.config.kubectl
   if (kube) log(`kubectl tools on (context ${kube.context ?? '(current)'}, default namespace ${kube.namespace})`)
+  const tf = runtime.gateway.config.terraform
+  if (tf) log(`terraform tools on (${tf.binary}, ${Object.keys(tf.env).length} environment variables from the gateway's configuration)`)
 
   const servers: HttpServer[] = []
   const addresses: { mcp?: string; controlPlane?: string } = {}

@@ -15,6 +15,7 @@ import type { KubectlRunRequest } from '../exec/kubectl.js'
 import { isWithin } from '../exec/paths.js'
 import { notRun, type ProcessResult } from '../exec/run.js'
 import type { ShellExecRequest, ShellExecResult } from '../exec/shell-exec.js'
+import type { TerraformRunRequest } from '../exec/terraform.js'
 import { describeZodError } from '../normalize/index.js'
 import type { PolicyInput } from '../normalize/schema.js'
 import { isToolName, TOOL_ARGS } from '../normalize/tool-args.js'
@@ -22,6 +23,7 @@ import type { Decision } from '../policy/index.js'
 import type { Store } from '../store/index.js'
 import type { Decider } from './decider.js'
 import { outcome, type ToolOutcome } from './outcome.js'
+import { createTerraformStage, type TerraformConfig, type TerraformStage } from './terraform-stage.js'
 
 export const APPROVAL_ID = z.string().regex(APPROVAL_ID_PATTERN, 'Expected an approval id (32 hex digits)')
 
@@ -40,6 +42,8 @@ export interface GatewayConfig {
   unsafeNoSandbox: boolean
   /** The cluster the kubectl tools act on; without it they are not exposed. */
   kubectl?: KubectlConfig | undefined
+  /** Terraform (or OpenTofu) for the plan-bound terraform tools; without it they are not exposed. */
+  terraform?: TerraformConfig | undefined
 }
 
 /** The gateway's own kubectl settings: never visible to or changeable by the agent. */
@@ -60,12 +64,18 @@ export interface GatewayDeps {
   runKubectl?: (request: KubectlRunRequest) => Promise<ProcessResult>
   /** Reads an apply manifest file (relative to cwd) only inside roots; throws with a reason. */
   readManifest?: (file: string, cwd: string, roots: readonly string[]) => string
+  /** Runs terraform with the gateway's binary and environment; required when config.terraform is set. */
+  runTerraform?: (request: TerraformRunRequest) => Promise<ProcessResult>
+  /** Values of the gateway's terraform environment, cut out of everything the agent sees. */
+  terraformSecrets?: readonly string[]
   now: () => Date
 }
 
 export interface Gateway {
   /** Handle one agent tool call. Never throws. */
   call(tool: string, args: unknown): Promise<ToolOutcome>
+  /** Expire terraform plans whose time ran out and remove their files; returns how many. */
+  sweep(): number
   readonly config: GatewayConfig
 }
 
@@ -176,6 +186,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   const pick = (extra: Record<string, unknown>): Partial<AuditInput> => ({
     ...(typeof extra.decision_id === 'string' ? { decision_id: extra.decision_id } : {}),
     ...(typeof extra.approval_id === 'string' ? { approval_id: extra.approval_id } : {}),
+    ...(typeof extra.plan_id === 'string' ? { plan_id: extra.plan_id } : {}),
   })
 
   /** The executor of a judged request: how long it may take and how to run it; null when this gateway does not run it. */
@@ -302,7 +313,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     return requestApproval(tool, input, decision, bound, fingerprint)
   }
 
-  function requestApproval(tool: string, input: PolicyInput, decision: Decision, bound: unknown, fingerprint: string): ToolOutcome {
+  function requestApproval(tool: string, input: PolicyInput, decision: Decision, bound: unknown, fingerprint: string, extra: Record<string, unknown> = {}): ToolOutcome {
     const ttl = num(decision.execution?.approval_ttl_seconds, 900)
     const r = store.approvals.requestOrReuse({
       fingerprint,
@@ -318,7 +329,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     if (!r.ok) return refused(tool, r.code, r.message, { decision_id: decision.decision_id }, input)
     const rec = r.record
     const a = audit({ event: 'approval_requested', decision_id: decision.decision_id, tool, input, decision: 'escalate', reasons: decision.reasons, approval_id: rec.id, executed: false })
-    const view = { ...approvalView(rec), executed: false, decision: 'escalate', decision_id: decision.decision_id, reused: r.reused, ...(a.ok ? {} : { audit_error: a.message }) }
+    const view = { ...approvalView(rec), ...extra, executed: false, decision: 'escalate', decision_id: decision.decision_id, reused: r.reused, ...(a.ok ? {} : { audit_error: a.message }) }
     if (rec.status === 'rejected')
       return outcome(true, `Rejected by ${rec.decided_by ?? 'a human'}${rec.decision_reason ? `: ${rec.decision_reason}` : ''}; this exact action stays rejected until ${view.expires_at}`, { ...view, status: 'rejected' })
     if (rec.status === 'approved')
@@ -334,6 +345,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     if (!parsed.success) return refused(tool, 'invalid_args', describeZodError(parsed.error))
     const target = parsed.data.tool
     if (!isToolName(target) || !executable(target)) return refused(tool, 'unknown_tool', `Expected a gateway tool this server runs, got \`${target}\``)
+    if (target === 'gateway_terraform_apply' && terraform) return terraform.requestApproval(parsed.data.args)
+    if (TERRAFORM_TOOLS.has(target))
+      return refused(tool, 'not_approvable', `${target} needs no approval: planning is judged when it runs, and an escalated plan asks for approval of its apply`)
     const { input, decision, bound } = judge(target, parsed.data.args)
     if (decision.decision === 'block') {
       audit({ event: 'tool_call', decision_id: decision.decision_id, tool, input, decision: 'block', reasons: decision.reasons, executed: false })
@@ -362,10 +376,47 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     return outcome(rec.status === 'rejected' || rec.status === 'expired', `Approval ${rec.id} is ${rec.status}`, approvalView(rec))
   }
 
-  const executable = (tool: string): boolean => EXECUTABLE.has(tool) || (config.kubectl !== undefined && KUBECTL_TOOLS.has(tool))
+  const executable = (tool: string): boolean =>
+    EXECUTABLE.has(tool) || (config.kubectl !== undefined && KUBECTL_TOOLS.has(tool)) || (terraform !== null && TERRAFORM_TOOLS.has(tool))
+
+  const runTerraform = deps.runTerraform
+  const terraform: TerraformStage | null =
+    config.terraform && runTerraform
+      ? createTerraformStage({
+          environment: config.environment,
+          agentId: config.agentId,
+          workdir: config.workdir,
+          roots,
+          decider,
+          store,
+          now: deps.now,
+          runTerraform,
+          secrets: deps.terraformSecrets ?? [],
+          audit,
+          refused,
+          requestApproval,
+          ownApproval,
+        })
+      : null
+
+  async function terraformCall(stage: TerraformStage, tool: string, args: unknown): Promise<ToolOutcome> {
+    switch (tool) {
+      case 'gateway_terraform_plan':
+      case 'gateway_terraform_destroy':
+        return stage.plan(tool, args)
+      case 'gateway_terraform_apply': {
+        const split = splitApproval(args)
+        if (split.error) return refused(tool, 'invalid_args', split.error)
+        return stage.apply(split.args, split.approvalId)
+      }
+      default:
+        return stage.getPlan(args)
+    }
+  }
 
   return {
     config,
+    sweep: () => terraform?.sweep() ?? 0,
     async call(tool, args) {
       try {
         switch (tool) {
@@ -377,6 +428,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
             return checkApprovalTool(tool, args)
           default:
             if (typeof tool === 'string' && KUBECTL_TOOLS.has(tool) && config.kubectl) return await judgedCall(tool, args)
+            if (typeof tool === 'string' && TERRAFORM_TOOLS.has(tool) && terraform) return await terraformCall(terraform, tool, args)
             return refused(String(tool).slice(0, 128), 'unknown_tool', `No tool named \`${String(tool).slice(0, 128)}\``)
         }
       } catch (e) {
@@ -386,7 +438,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   }
 }
 
-/** Tools every gateway executes (the terraform tools arrive with their stage). */
+/** Tools every gateway executes. */
 export const EXECUTABLE = new Set<string>(['gateway_shell_exec'])
 
 /** Tools executed only when the gateway has a kubectl configuration. */
@@ -401,3 +453,6 @@ export const KUBECTL_TOOLS: ReadonlySet<string> = new Set([
 ])
 
 export { TOOL_ARGS }
+
+/** Tools executed only when the gateway has a terraform configuration. */
+export const TERRAFORM_TOOLS: ReadonlySet<string> = new Set(['gateway_terraform_plan', 'gateway_terraform_apply', 'gateway_terraform_destroy', 'gateway_get_plan'])

@@ -2,7 +2,7 @@
  * Assemble a gateway from operator options: bundle + data overrides → decider, state dir →
  * store, sandbox → shell runner. Used by `serve` and `doctor`.
  */
-import { readFileSync } from 'node:fs'
+import { accessSync, constants, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { parse as parseYaml } from 'yaml'
@@ -13,6 +13,7 @@ import { DEFAULT_KUBECTL_BINARY, kubeconfigNamespace, readManifestInRoots, runKu
 import type { ProcessResult } from '../exec/run.js'
 import { redactSecrets } from '../exec/redact.js'
 import { runSandboxedShell, type ShellExecRequest, type ShellExecResult } from '../exec/shell-exec.js'
+import { GATEWAY_TERRAFORM_VARS, runTerraform, terraformSecrets, type TerraformRunRequest, type TerraformSettings } from '../exec/terraform.js'
 import { openStore, type Store } from '../store/index.js'
 import { createDecider, type Decider } from './decider.js'
 import { K8sName } from '../normalize/tool-args.js'
@@ -35,6 +36,8 @@ export interface RuntimeOptions {
   kubectl?: { kubeconfig: string; context?: string | undefined; namespace?: string | undefined; binary?: string | undefined } | undefined
   /** Replace the kubectl runner (tests). */
   runKubectl?: (request: KubectlRunRequest) => Promise<ProcessResult>
+  /** Terraform or OpenTofu for the plan-bound terraform tools; without it they are not exposed. */
+  terraform?: { binary: string; envFile?: string | undefined; env?: Record<string, string> | undefined } | undefined
 }
 
 export interface Runtime {
@@ -89,6 +92,42 @@ function kubectlConfig(k: NonNullable<RuntimeOptions['kubectl']>): KubectlConfig
   return { kubeconfig, context: k.context, namespace, binary: k.binary === undefined ? DEFAULT_KUBECTL_BINARY : resolve(k.binary) }
 }
 
+/** Read a --terraform-env-file: KEY=VALUE lines (# comments, blank lines, optional `export `). */
+export function readTerraformEnvFile(file: string): Record<string, string> {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (e) {
+    throw new GatewayError('usage', `cannot read --terraform-env-file \`${file}\`: ${errorMessage(e)}`)
+  }
+  const env: Record<string, string> = {}
+  text.split(/\r?\n/).forEach((line, i) => {
+    const trimmed = line.trim()
+    if (trimmed === '' || trimmed.startsWith('#')) return
+    const m = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(trimmed)
+    // The line itself may hold a credential: only its number is reported.
+    if (!m) throw new GatewayError('usage', `--terraform-env-file \`${file}\` line ${i + 1}: Expected NAME=value`)
+    let value = m[2]!
+    if (value.length >= 2 && ((value.startsWith('"') && value.endsWith('"')) || (value.startsWith("'") && value.endsWith("'")))) value = value.slice(1, -1)
+    env[m[1]!] = value
+  })
+  return env
+}
+
+/** The terraform settings: an executable binary and the gateway's own environment for it. */
+function terraformSettings(t: NonNullable<RuntimeOptions['terraform']>): TerraformSettings {
+  const binary = resolve(t.binary)
+  try {
+    accessSync(binary, constants.X_OK)
+  } catch (e) {
+    throw new GatewayError('usage', `--terraform \`${t.binary}\` is not an executable file: ${errorMessage(e)}`)
+  }
+  const env = { ...(t.envFile === undefined ? {} : readTerraformEnvFile(t.envFile)), ...(t.env ?? {}) }
+  const reserved = Object.keys(env).filter(k => (GATEWAY_TERRAFORM_VARS as readonly string[]).includes(k))
+  if (reserved.length) throw new GatewayError('usage', `the terraform environment cannot set ${reserved.join(', ')} (the gateway sets them)`)
+  return { binary, env, ...(process.env.PATH ? { path: process.env.PATH } : {}), home: homedir() }
+}
+
 /** Load the policy and open the state; throws GatewayError with a readable message. */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const now = options.now ?? (() => new Date())
@@ -102,9 +141,11 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (!environments.includes(options.environment))
     throw new GatewayError('usage', `unknown environment \`${options.environment}\` (this policy defines: ${environments.join(', ') || 'none'})`)
   const stateDir = resolve(options.stateDir)
+  // Configuration errors surface before the state dir is touched.
+  const kubectl = options.kubectl ? kubectlConfig(options.kubectl) : undefined
+  const terraform = options.terraform ? terraformSettings(options.terraform) : undefined
   const store = openStore(stateDir, { now, redact: redactSecrets })
   const workdir = resolve(options.workdir)
-  const kubectl = options.kubectl ? kubectlConfig(options.kubectl) : undefined
   const gateway = createGateway(
     {
       environment: options.environment,
@@ -114,6 +155,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       hide: credentialPaths(homedir()),
       unsafeNoSandbox: options.unsafeNoSandbox === true,
       ...(kubectl ? { kubectl } : {}),
+      ...(terraform ? { terraform: { binary: terraform.binary, env: terraform.env } } : {}),
     },
     {
       decider,
@@ -121,12 +163,15 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       runShell: options.runShell ?? (request => runSandboxedShell(request)),
       runKubectl: options.runKubectl ?? (request => runKubectl(request)),
       readManifest: readManifestInRoots,
+      ...(terraform
+        ? { runTerraform: (request: TerraformRunRequest) => runTerraform(terraform, request), terraformSecrets: terraformSecrets(terraform) }
+        : {}),
       now,
     },
   )
   const prune = () => {
     const at = now()
-    return store.approvals.prune(at, { retainSeconds: RETAIN_ENDED_SECONDS }) + store.plans.prune(at, { retainSeconds: RETAIN_ENDED_SECONDS })
+    return gateway.sweep() + store.approvals.prune(at, { retainSeconds: RETAIN_ENDED_SECONDS }) + store.plans.prune(at, { retainSeconds: RETAIN_ENDED_SECONDS })
   }
   return { gateway, decider, store, prune, close: () => store.close() }
 }

@@ -13,6 +13,10 @@ import {
   KubectlLogsArgs,
   KubectlScaleArgs,
   ShellExecArgs,
+  TerraformApplyArgs,
+  TerraformDestroyArgs,
+  TerraformGetPlanArgs,
+  TerraformPlanArgs,
 } from '../normalize/tool-args.js'
 
 const ApprovalId = APPROVAL_ID.describe('id of a human approval for exactly this action')
@@ -116,9 +120,51 @@ export const KUBECTL_TOOL_DEFINITIONS: ToolDefinition[] = [
   },
 ]
 
-/** The tools a gateway exposes: the kubectl tools only when it has a kubectl configuration. */
-export const toolDefinitions = (config: { kubectl?: unknown }): ToolDefinition[] =>
-  config.kubectl ? [...TOOL_DEFINITIONS, ...KUBECTL_TOOL_DEFINITIONS] : TOOL_DEFINITIONS
+const PLAN = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true }
+
+/** The plan-bound terraform tools: exposed only when the gateway has a terraform configuration. */
+export const TERRAFORM_TOOL_DEFINITIONS: ToolDefinition[] = [
+  {
+    name: 'gateway_terraform_plan',
+    title: 'terraform plan (stored, policy-checked)',
+    description:
+      'Run terraform plan in a working directory inside the allowed roots (optionally a workspace, variables, var files, targets, or destroy) and save the plan. ' +
+      'Policy judges the plan itself; returns plan_id, the decision, its reasons and a summary of resource changes. Only a saved plan can be applied ' +
+      '(gateway_terraform_apply); when applying needs a human approval, the approval request is opened now and its id returned.',
+    schema: TerraformPlanArgs,
+    annotations: PLAN,
+  },
+  {
+    name: 'gateway_terraform_apply',
+    title: 'terraform apply of a saved plan (policy-checked)',
+    description:
+      'Apply exactly the plan saved under plan_id, once. Refused for unknown, expired, blocked or already applied plans; escalated plans need approval_id ' +
+      '(wait with gateway_check_approval). If the state changed since the plan was made, terraform applies nothing and the result says drift: make a new plan.',
+    schema: TerraformApplyArgs.extend({ approval_id: ApprovalId.optional() }),
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  },
+  {
+    name: 'gateway_terraform_destroy',
+    title: 'terraform destroy plan (stored, policy-checked)',
+    description: 'Plan the destruction of every resource of a working directory (and workspace) and save it like gateway_terraform_plan; apply it with gateway_terraform_apply.',
+    schema: TerraformDestroyArgs,
+    annotations: PLAN,
+  },
+  {
+    name: 'gateway_get_plan',
+    title: 'Read a saved terraform plan',
+    description: 'Status (planned, applying, applied, drift, failed, expired, blocked), decision, reasons and resource change summary of a saved plan.',
+    schema: TerraformGetPlanArgs,
+    annotations: READ,
+  },
+]
+
+/** The tools a gateway exposes: kubectl and terraform tools only when they are configured. */
+export const toolDefinitions = (config: { kubectl?: unknown; terraform?: unknown }): ToolDefinition[] => [
+  ...TOOL_DEFINITIONS,
+  ...(config.kubectl ? KUBECTL_TOOL_DEFINITIONS : []),
+  ...(config.terraform ? TERRAFORM_TOOL_DEFINITIONS : []),
+]
 
 /** The JSON Schema published in tools/list (additionalProperties: false everywhere). */
 export const toolInputJsonSchema = (def: ToolDefinition): Record<string, unknown> => {
