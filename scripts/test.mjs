@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The whole test command: system programs, pinned opa, build, Rego checks and tests (with coverage threshold),
+// The whole test command: system programs, pinned opa and OpenTofu, build, Rego checks and tests (with coverage threshold),
 // typecheck, the tap suite. Ends with one line `N passed, N failed` counted from opa's and
 // tap's own results (each non-test check counts as one).
 import { spawnSync } from 'node:child_process'
@@ -34,6 +34,10 @@ step('install system programs (bwrap, kubectl)', join(root, 'scripts/ensure-syst
 const ensure = run(join(root, 'scripts/ensure-opa.sh'), [], { stdio: ['ignore', 'pipe', 'inherit'] })
 const opa = ensure.stdout.trim()
 check('install opa', ensure.status === 0 && opa !== '')
+// The terraform end-to-end tests run the real binary: OpenTofu, built from source once into .tools/.
+const tofu = run(join(root, 'scripts/ensure-tofu.sh'), [], { stdio: ['ignore', 'pipe', 'inherit'] })
+const tofuBin = tofu.stdout?.trim() ?? ''
+check('install OpenTofu', tofu.status === 0 && tofuBin !== '')
 
 if (opa !== '' && step('npm run build', 'npm', ['run', 'build', '--silent'])) {
   step('opa check --strict', opa, ['check', '--strict', 'rego'])
@@ -65,7 +69,8 @@ if (opa !== '' && step('npm run build', 'npm', ['run', 'build', '--silent'])) {
   step('tsc (src, tests, bench, examples)', 'npx', ['tsc', '-p', 'tsconfig.test.json'])
 
   // tap: stream its TAP output through, then read its final `# { total, pass, fail }` summary.
-  const tap = run('npx', ['tap', '--reporter=tap', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const tapEnv = { ...process.env, ...(tofuBin && !process.env.RECOURSE_TEST_TERRAFORM ? { RECOURSE_TEST_TERRAFORM: tofuBin } : {}) }
+  const tap = run('npx', ['tap', '--reporter=tap', ...process.argv.slice(2)], { stdio: ['ignore', 'pipe', 'inherit'], env: tapEnv })
   process.stderr.write(tap.stdout)
   const summary = [...tap.stdout.matchAll(/^# \{ total: (\d+)(?:, pass: (\d+))?(?:, fail: (\d+))?/gm)].at(-1)
   if (summary) {
