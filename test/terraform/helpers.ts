@@ -88,13 +88,14 @@ export function countingWrapper(dir: string, bin: string): { path: string; calls
 /** A gateway in `env` with the terraform tools on. */
 export function openTerraformGateway(
   env: string,
-  options: { binary?: string; terraformEnv?: Record<string, string>; now?: () => Date; dirs?: Dirs; agentId?: string } = {},
+  options: { binary?: string; terraformEnv?: Record<string, string>; now?: () => Date; dirs?: Dirs; agentId?: string; policyFile?: string } = {},
 ): Promise<Gw> {
   return openGateway({
     env,
     ...(options.now ? { now: options.now } : {}),
     ...(options.dirs ? { dirs: options.dirs } : {}),
     ...(options.agentId ? { agentId: options.agentId } : {}),
+    ...(options.policyFile ? { policyFile: options.policyFile } : {}),
     terraform: { binary: options.binary ?? terraformBinary(), env: options.terraformEnv ?? {} },
   })
 }
