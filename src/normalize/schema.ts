@@ -109,6 +109,9 @@ export const TerraformPlan = z.strictObject({
     no_op: z.number().int(),
     read: z.number().int(),
   }),
+  provisioners: z
+    .array(z.strictObject({ address: z.string(), type: z.string() }))
+    .describe('provisioners in the configuration (local-exec runs a command on the gateway host, outside the sandbox), by resource address'),
   empty: z.boolean().describe('no managed resource is created, updated, deleted or replaced'),
   errored: z.boolean().describe('terraform reported the plan as errored'),
 })

@@ -15,8 +15,8 @@ export const MAX_VALUE_NODES = 1_000_000
 
 /** Thrown when a plan holds more than MAX_VALUE_NODES values. */
 export class PlanTooLargeError extends Error {
-  constructor() {
-    super(`Expected a plan with at most ${MAX_VALUE_NODES} attribute values`)
+  constructor(what = `at most ${MAX_VALUE_NODES} attribute values`) {
+    super(`Expected a plan with ${what}`)
   }
 }
 

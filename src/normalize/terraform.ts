@@ -54,6 +54,35 @@ function toResourceChange(rc: PlanResourceChange, action: Action, budget: Budget
   }
 }
 
+/** Deepest module nesting and most provisioners read from the configuration. */
+const MAX_MODULE_DEPTH = 32
+const MAX_PROVISIONERS = 10_000
+
+/**
+ * Every provisioner of the plan's configuration (root module and module calls), with the
+ * resource address it belongs to. A provisioner whose type cannot be read is `(unknown)`, so it
+ * still counts.
+ */
+function provisionersOf(configuration: unknown): { address: string; type: string }[] {
+  const out: { address: string; type: string }[] = []
+  const walk = (module: unknown, prefix: string, depth: number) => {
+    if (!isRecord(module)) return
+    if (depth > MAX_MODULE_DEPTH) throw new PlanTooLargeError(`modules nested at most ${MAX_MODULE_DEPTH} deep`)
+    for (const r of Array.isArray(module.resources) ? module.resources : []) {
+      if (!isRecord(r) || !Array.isArray(r.provisioners)) continue
+      const address = prefix + (typeof r.address === 'string' ? r.address : '(unknown)')
+      for (const p of r.provisioners) {
+        if (out.length >= MAX_PROVISIONERS) throw new PlanTooLargeError(`at most ${MAX_PROVISIONERS} provisioners`)
+        out.push({ address, type: isRecord(p) && typeof p.type === 'string' ? p.type : '(unknown)' })
+      }
+    }
+    if (isRecord(module.module_calls))
+      for (const [name, call] of Object.entries(module.module_calls)) if (isRecord(call)) walk(call.module, `${prefix}module.${name}.`, depth + 1)
+  }
+  if (isRecord(configuration)) walk(configuration.root_module, '', 0)
+  return out
+}
+
 const issuesText = (error: z.ZodError): string =>
   error.issues
     .slice(0, 3)
@@ -83,6 +112,7 @@ function normalizeOrFail(doc: unknown): TerraformPlanResult {
       terraform_version: parsed.data.terraform_version ?? null,
       resource_changes: changes,
       counts,
+      provisioners: provisionersOf((doc as { configuration?: unknown }).configuration),
       empty: !changes.some(c => c.mode === 'managed' && CHANGING.has(c.action)),
       errored: parsed.data.errored ?? false,
     },

@@ -337,3 +337,39 @@ t.test('an attribute named __proto__ stays an attribute and pollutes nothing', a
   t.equal(Object.getPrototypeOf(after), Object.prototype)
   t.equal(({} as Record<string, unknown>).polluted, undefined)
 })
+
+t.test('provisioners are read from the configuration, modules included, and count even when malformed', async t => {
+  const doc = {
+    format_version: '1.2',
+    resource_changes: [],
+    configuration: {
+      root_module: {
+        resources: [
+          { address: 'terraform_data.x', provisioners: [{ type: 'local-exec', expressions: { command: { constant_value: 'echo hi' } } }] },
+          { address: 'terraform_data.quiet' },
+        ],
+        module_calls: {
+          m: { module: { resources: [{ address: 'terraform_data.y', provisioners: [{ type: 'remote-exec' }, 'garbage'] }], module_calls: { n: { module: { resources: [{ provisioners: [{}] }] } } } } },
+        },
+      },
+    },
+  }
+  const r = normalizeTerraformPlan(doc)
+  t.ok(r.ok)
+  if (r.ok)
+    t.same(r.plan.provisioners, [
+      { address: 'terraform_data.x', type: 'local-exec' },
+      { address: 'module.m.terraform_data.y', type: 'remote-exec' },
+      { address: 'module.m.terraform_data.y', type: '(unknown)' },
+      { address: 'module.m.module.n.(unknown)', type: '(unknown)' },
+    ])
+  const none = normalizeTerraformPlan({ format_version: '1.2', resource_changes: [] })
+  t.same(none.ok && none.plan.provisioners, [], 'no configuration, no provisioners')
+})
+
+t.test('modules nested beyond the cap are refused, not walked forever', async t => {
+  let module: Record<string, unknown> = { resources: [] }
+  for (let i = 0; i < 40; i++) module = { module_calls: { m: { module } } }
+  const r = normalizeTerraformPlan({ format_version: '1.2', resource_changes: [], configuration: { root_module: module } })
+  t.match(r, { ok: false, error: { code: 'invalid_plan', message: /nested at most 32 deep/ } })
+})

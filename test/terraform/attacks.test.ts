@@ -1,6 +1,6 @@
 // What an adversarial agent tries against the terraform tools, with the real binary behind a
 // counting wrapper: refusals must come before terraform runs at all.
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import { makeDirs, removeDirs } from '../mcp/harness.js'
@@ -117,4 +117,25 @@ t.test('a configuration terraform rejects is reported with its diagnostics and n
   t.match(r, { isError: true, s: { status: 'refused', code: /^terraform_(init|plan)_failed$/ } })
   t.match(r.s.message, /Error|error/)
   t.same(g.runtime.store.db.prepare('SELECT COUNT(*) FROM plans').pluck().get(), 0)
+})
+
+t.test('a local-exec provisioner (a command on the gateway host, outside the sandbox) never runs on its own', async t => {
+  const target = (g: { state: string }) => join(g.state, 'pwned')
+  const config = (g: { state: string }) => `resource "terraform_data" "x" {\n  provisioner "local-exec" {\n    command = "touch ${target(g)}"\n  }\n}\n`
+  const { g, infra } = await setup(t)
+  writeConfig(infra, config(g))
+  const plan = await g.agent.call('gateway_terraform_plan', { working_dir: 'infra' })
+  t.match(plan.s, { decision: 'escalate', approval_status: 'approval_required' }, 'dev escalates it')
+  t.ok((plan.s.reasons as { code: string; message: string }[]).some(r => r.code === 'terraform_provisioner' && /terraform_data\.x.*local-exec/.test(r.message)))
+  const r = await g.agent.call('gateway_terraform_apply', { plan_id: plan.s.plan_id as string })
+  t.match(r.s, { status: 'approval_required', executed: false })
+  t.notOk(existsSync(target(g)), 'the command did not run')
+  t.equal(readState(infra), null)
+
+  const prod = await setup(t, 'prod')
+  writeConfig(prod.infra, config(prod.g))
+  const blocked = await prod.g.agent.call('gateway_terraform_plan', { working_dir: 'infra' })
+  t.match(blocked, { isError: true, s: { status: 'blocked', decision: 'block' } }, 'prod blocks it')
+  t.match(await prod.g.agent.call('gateway_terraform_apply', { plan_id: blocked.s.plan_id as string }), { isError: true, s: { code: 'plan_blocked' } })
+  t.notOk(existsSync(target(prod.g)))
 })

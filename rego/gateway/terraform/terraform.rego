@@ -194,3 +194,19 @@ findings contains {
 	some attr in cfg.deletion_protection_attributes
 	rc.before[attr] == true
 }
+
+# Provisioners run outside every sandbox: local-exec runs a command on the gateway host with
+# terraform's credentials; remote-exec and file connect from the gateway host. Policy sees them
+# in the plan's configuration, whatever the plan changes.
+provisioner_text(p) := "runs a command on the gateway host, outside the sandbox, with terraform's credentials" if p.type == "local-exec"
+
+else := "connects from the gateway host to run or copy something elsewhere"
+
+findings contains {
+	"kind": "terraform_provisioners",
+	"code": "terraform_provisioner",
+	"message": concat("", ["`", p.address, "` has a ", p.type, " provisioner: it ", provisioner_text(p)]),
+} if {
+	judged
+	some p in tf.plan.provisioners
+}

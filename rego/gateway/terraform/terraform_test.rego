@@ -94,3 +94,21 @@ test_malformed_plan_blocks_as_invalid_input if {
 	doc := json.patch(t.apply("dev", t.plan([bucket_create])), [{"op": "replace", "path": "/terraform/plan/resource_changes/0/before", "value": "x"}])
 	t.judge(doc) == {"decision": "block", "codes": {"invalid_input"}}
 }
+
+test_provisioners_escalate_and_block_in_prod if {
+	p := object.union(t.plan([bucket_create]), {"provisioners": [{"address": "module.m.terraform_data.x", "type": "local-exec"}]})
+	d := t.decide(t.apply("dev", p))
+	d.decision == "escalate"
+	some r in d.reasons
+	r == {"code": "terraform_provisioner", "message": "`module.m.terraform_data.x` has a local-exec provisioner: it runs a command on the gateway host, outside the sandbox, with terraform's credentials"}
+	t.judge(t.apply("staging", p)) == {"decision": "escalate", "codes": {"terraform_changes", "terraform_provisioner"}}
+	t.judge(t.apply("prod", p)) == {"decision": "block", "codes": {"terraform_provisioner"}}
+}
+
+test_provisioners_count_even_when_nothing_changes if {
+	p := object.union(t.plan([]), {"provisioners": [{"address": "terraform_data.x", "type": "remote-exec"}]})
+	d := t.decide(t.apply("dev", p))
+	d.decision == "escalate"
+	some r in d.reasons
+	r.message == "`terraform_data.x` has a remote-exec provisioner: it connects from the gateway host to run or copy something elsewhere"
+}

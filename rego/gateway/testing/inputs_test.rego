@@ -110,6 +110,7 @@ plan(changes) := {
 	"terraform_version": "1.9.8",
 	"resource_changes": changes,
 	"counts": {"create": 0, "update": 0, "delete": 0, "replace": 0, "no_op": 0, "read": 0},
+	"provisioners": [],
 	"empty": count([rc | some rc in changes; rc.mode == "managed"; not rc.action in {"no-op", "read"}]) == 0,
 	"errored": false,
 }
