@@ -20,6 +20,13 @@ export interface TerraformSettings {
   /** PATH and HOME of the gateway (for credential helpers and ~/.terraformrc). */
   path?: string
   home?: string
+  /**
+   * Run terraform in its own mount namespace (bubblewrap) where `hide` (the gateway state dir)
+   * is an empty tmpfs, except the paths each run needs. Terraform, its providers, data sources
+   * and provisioners see the host as the gateway user does, but never the gateway's database,
+   * audit log, approvals or other plans. null: no isolation (--unsafe-no-sandbox).
+   */
+  isolation: { bwrap: string; hide: readonly string[] } | null
 }
 
 export interface TerraformRunRequest {
@@ -33,6 +40,8 @@ export interface TerraformRunRequest {
   maxOutputBytes: number
   /** Pattern-based redaction of output (default true); off for `show -json`, which only the gateway reads. */
   redact?: boolean
+  /** Paths inside a hidden directory this run needs (its data dir and plan dir), bound read-write. */
+  expose?: readonly string[]
 }
 
 export interface TerraformDeps {
@@ -57,6 +66,26 @@ export function terraformEnv(settings: TerraformSettings, request: Pick<Terrafor
   return env
 }
 
+/** The program and argv that run terraform: through bubblewrap unless isolation is off. */
+export function terraformCommand(settings: TerraformSettings, request: Pick<TerraformRunRequest, 'args' | 'cwd' | 'expose'>): { file: string; args: string[] } {
+  const iso = settings.isolation
+  if (!iso) return { file: settings.binary, args: [...request.args] }
+  return {
+    file: iso.bwrap,
+    args: [
+      '--die-with-parent',
+      '--bind', '/', '/',
+      '--dev-bind', '/dev', '/dev',
+      ...iso.hide.flatMap(h => ['--tmpfs', h]),
+      ...(request.expose ?? []).flatMap(p => ['--bind', p, p]),
+      '--chdir', request.cwd,
+      '--',
+      settings.binary,
+      ...request.args,
+    ],
+  }
+}
+
 /** Values long enough to be worth cutting out of output (short ones would shred ordinary text). */
 const secretValues = (env: Record<string, string>): string[] =>
   Object.values(env)
@@ -76,9 +105,10 @@ export const terraformSecrets = (settings: TerraformSettings): string[] => secre
 /** Run terraform once with the gateway's environment; see the module comment. */
 export async function runTerraform(settings: TerraformSettings, request: TerraformRunRequest, deps: TerraformDeps = defaultTerraformDeps): Promise<ProcessResult> {
   try {
+    const { file, args } = terraformCommand(settings, request)
     const result = await deps.run({
-      file: settings.binary,
-      args: request.args,
+      file,
+      args,
       cwd: request.cwd,
       env: terraformEnv(settings, request),
       timeoutMs: request.timeoutMs,

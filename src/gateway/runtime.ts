@@ -12,7 +12,7 @@ import { credentialPaths } from '../exec/hidden-paths.js'
 import { DEFAULT_KUBECTL_BINARY, kubeconfigNamespace, readManifestInRoots, runKubectl, type KubectlRunRequest } from '../exec/kubectl.js'
 import type { ProcessResult } from '../exec/run.js'
 import { redactSecrets } from '../exec/redact.js'
-import { runSandboxedShell, type ShellExecRequest, type ShellExecResult } from '../exec/shell-exec.js'
+import { DEFAULT_BWRAP_PATH, runSandboxedShell, type ShellExecRequest, type ShellExecResult } from '../exec/shell-exec.js'
 import { GATEWAY_TERRAFORM_VARS, runTerraform, terraformSecrets, type TerraformRunRequest, type TerraformSettings } from '../exec/terraform.js'
 import { openStore, type Store } from '../store/index.js'
 import { createDecider, type Decider } from './decider.js'
@@ -115,7 +115,7 @@ export function readTerraformEnvFile(file: string): Record<string, string> {
 }
 
 /** The terraform settings: an executable binary and the gateway's own environment for it. */
-function terraformSettings(t: NonNullable<RuntimeOptions['terraform']>): TerraformSettings {
+function terraformSettings(t: NonNullable<RuntimeOptions['terraform']>, stateDir: string, unsafeNoSandbox: boolean): TerraformSettings {
   const binary = resolve(t.binary)
   try {
     accessSync(binary, constants.X_OK)
@@ -125,7 +125,13 @@ function terraformSettings(t: NonNullable<RuntimeOptions['terraform']>): Terrafo
   const env = { ...(t.envFile === undefined ? {} : readTerraformEnvFile(t.envFile)), ...(t.env ?? {}) }
   const reserved = Object.keys(env).filter(k => (GATEWAY_TERRAFORM_VARS as readonly string[]).includes(k))
   if (reserved.length) throw new GatewayError('usage', `the terraform environment cannot set ${reserved.join(', ')} (the gateway sets them)`)
-  return { binary, env, ...(process.env.PATH ? { path: process.env.PATH } : {}), home: homedir() }
+  return {
+    binary,
+    env,
+    ...(process.env.PATH ? { path: process.env.PATH } : {}),
+    home: homedir(),
+    isolation: unsafeNoSandbox ? null : { bwrap: DEFAULT_BWRAP_PATH, hide: [stateDir] },
+  }
 }
 
 /** Load the policy and open the state; throws GatewayError with a readable message. */
@@ -143,7 +149,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const stateDir = resolve(options.stateDir)
   // Configuration errors surface before the state dir is touched.
   const kubectl = options.kubectl ? kubectlConfig(options.kubectl) : undefined
-  const terraform = options.terraform ? terraformSettings(options.terraform) : undefined
+  const terraform = options.terraform ? terraformSettings(options.terraform, stateDir, options.unsafeNoSandbox === true) : undefined
   const store = openStore(stateDir, { now, redact: redactSecrets })
   const workdir = resolve(options.workdir)
   const gateway = createGateway(

@@ -215,7 +215,7 @@ export function createTerraformStage(deps: TerraformStageDeps): TerraformStage {
     ensureDir(dirs.data)
     ensureDir(dataDir)
     const tf = (args: string[], workspaceEnv: string | null, timeoutMs = SETUP_TIMEOUT_MS, extra: Partial<TerraformRunRequest> = {}) =>
-      deps.runTerraform({ args, cwd: workingDir, dataDir, workspace: workspaceEnv, timeoutMs, maxOutputBytes: MAX_OUTPUT_BYTES, ...extra })
+      deps.runTerraform({ args, cwd: workingDir, dataDir, workspace: workspaceEnv, timeoutMs, maxOutputBytes: MAX_OUTPUT_BYTES, expose: [dataDir, planDir], ...extra })
     const done = await withLock(workingDir, async (): Promise<({ ok: true } & PlanRun) | Refusal> => {
       const init = await tf(['init', '-input=false', '-no-color'], null)
       if (!ok(init)) return failedStep('init', init)
@@ -520,6 +520,7 @@ export function createTerraformStage(deps: TerraformStageDeps): TerraformStage {
           args: ['apply', '-input=false', '-no-color', '-lock-timeout=60s', applyFile],
           cwd: rec.working_dir,
           dataDir: dataDirFor(rec.working_dir),
+          expose: [dataDirFor(rec.working_dir), applyDir],
           workspace: rec.workspace,
           timeoutMs: timeoutS * 1000,
           maxOutputBytes: MAX_OUTPUT_BYTES,

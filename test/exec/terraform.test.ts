@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'
 import type { RunProcessOptions } from '../../src/exec/run.js'
-import { isStalePlanError, redactValues, runTerraform, terraformEnv, terraformSecrets } from '../../src/exec/terraform.js'
+import { isStalePlanError, redactValues, runTerraform, terraformCommand, terraformEnv, terraformSecrets } from '../../src/exec/terraform.js'
 import { readTerraformEnvFile } from '../../src/gateway/runtime.js'
 
-const settings = { binary: '/opt/tofu', env: { AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG', TF_CLI_CONFIG_FILE: '/etc/gw/tf.rc', SHORT: 'abc' }, path: '/usr/bin', home: '/home/gw' }
+const settings = { binary: '/opt/tofu', env: { AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG', TF_CLI_CONFIG_FILE: '/etc/gw/tf.rc', SHORT: 'abc' }, path: '/usr/bin', home: '/home/gw', isolation: null }
 
 t.test('terraform gets the gateway environment only, with the data dir and workspace pinned', async t => {
   const env = terraformEnv({ ...settings, env: { ...settings.env, TF_DATA_DIR: '/tmp/evil', TF_WORKSPACE: 'evil' } }, { dataDir: '/state/tf/data/x', workspace: 'blue' })
@@ -68,4 +68,19 @@ t.test('--terraform-env-file: NAME=value lines; a bad line is named by number, n
     t.notMatch((e as Error).message, /hunter2/)
   }
   t.throws(() => readTerraformEnvFile(join(dir, 'missing')), { code: 'usage' })
+})
+
+t.test('isolated, terraform runs through bubblewrap with the state dir hidden except what this run needs', async t => {
+  const iso = { ...settings, isolation: { bwrap: '/usr/bin/bwrap', hide: ['/var/lib/gw'] } }
+  t.same(terraformCommand(iso, { args: ['apply', '/var/lib/gw/terraform/plans/apply-1/plan.tfplan'], cwd: '/w/infra', expose: ['/var/lib/gw/terraform/data/x', '/var/lib/gw/terraform/plans/apply-1'] }), {
+    file: '/usr/bin/bwrap',
+    args: [
+      '--die-with-parent', '--bind', '/', '/', '--dev-bind', '/dev', '/dev',
+      '--tmpfs', '/var/lib/gw',
+      '--bind', '/var/lib/gw/terraform/data/x', '/var/lib/gw/terraform/data/x',
+      '--bind', '/var/lib/gw/terraform/plans/apply-1', '/var/lib/gw/terraform/plans/apply-1',
+      '--chdir', '/w/infra', '--', '/opt/tofu', 'apply', '/var/lib/gw/terraform/plans/apply-1/plan.tfplan',
+    ],
+  })
+  t.same(terraformCommand(settings, { args: ['plan'], cwd: '/w' }), { file: '/opt/tofu', args: ['plan'] }, 'without isolation: the binary itself')
 })

@@ -1,9 +1,9 @@
 // What an adversarial agent tries against the terraform tools, with the real binary behind a
 // counting wrapper: refusals must come before terraform runs at all.
-import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
-import { makeDirs, removeDirs } from '../mcp/harness.js'
+import { makeDirs, removeDirs, runCli } from '../mcp/harness.js'
 import { countingWrapper, inputOf, openTerraformGateway, readState, resourceNames, terraformBinary, writeConfig } from './helpers.js'
 
 const bin = terraformBinary()
@@ -138,4 +138,21 @@ t.test('a local-exec provisioner (a command on the gateway host, outside the san
   t.match(blocked, { isError: true, s: { status: 'blocked', decision: 'block' } }, 'prod blocks it')
   t.match(await prod.g.agent.call('gateway_terraform_apply', { plan_id: blocked.s.plan_id as string }), { isError: true, s: { code: 'plan_blocked' } })
   t.notOk(existsSync(target(prod.g)))
+})
+
+t.test('even an approved local-exec provisioner cannot see or touch the gateway state dir', async t => {
+  const { g, infra } = await setup(t)
+  const seen = join(infra, 'seen.txt')
+  writeConfig(infra, `resource "terraform_data" "x" {\n  provisioner "local-exec" {\n    command = "ls -A ${g.state} > ${seen}; touch ${join(g.state, 'pwned')}; echo x >> ${join(g.state, 'audit.log')}"\n  }\n}\n`)
+  const plan = await g.agent.call('gateway_terraform_plan', { working_dir: 'infra' })
+  const approvalId = plan.s.approval_id as string
+  t.equal((await runCli(['approvals', 'approve', approvalId, '--by', 'alice', '--state-dir', g.state])).code, 0)
+  const auditBefore = readFileSync(join(g.state, 'audit.log'), 'utf8')
+  const r = await g.agent.call('gateway_terraform_apply', { plan_id: plan.s.plan_id as string, approval_id: approvalId })
+  t.match(r.s, { status: 'applied' }, 'the approved apply ran, provisioner included')
+  t.equal(readFileSync(seen, 'utf8').trim(), 'terraform', 'inside, the state dir holds only the paths this run needs')
+  t.notOk(existsSync(join(g.state, 'pwned')), 'nothing was written to the real state dir')
+  t.ok(readFileSync(join(g.state, 'audit.log'), 'utf8').startsWith(auditBefore), 'the audit log was only appended to by the gateway')
+  t.notMatch(readFileSync(join(g.state, 'audit.log'), 'utf8'), /^x$/m)
+  t.equal((await runCli(['audit', 'verify', '--state-dir', g.state])).code, 0, 'and its chain verifies')
 })
