@@ -66,8 +66,6 @@ export interface GatewayDeps {
   readManifest?: (file: string, cwd: string, roots: readonly string[]) => string
   /** Runs terraform with the gateway's binary and environment; required when config.terraform is set. */
   runTerraform?: (request: TerraformRunRequest) => Promise<ProcessResult>
-  /** Values of the gateway's terraform environment, cut out of everything the agent sees. */
-  terraformSecrets?: readonly string[]
   now: () => Date
 }
 
@@ -391,7 +389,6 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
           store,
           now: deps.now,
           runTerraform,
-          secrets: deps.terraformSecrets ?? [],
           audit,
           refused,
           requestApproval,

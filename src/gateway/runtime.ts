@@ -13,7 +13,7 @@ import { DEFAULT_KUBECTL_BINARY, kubeconfigNamespace, readManifestInRoots, runKu
 import type { ProcessResult } from '../exec/run.js'
 import { redactSecrets } from '../exec/redact.js'
 import { DEFAULT_BWRAP_PATH, runSandboxedShell, type ShellExecRequest, type ShellExecResult } from '../exec/shell-exec.js'
-import { GATEWAY_TERRAFORM_VARS, runTerraform, terraformSecrets, type TerraformRunRequest, type TerraformSettings } from '../exec/terraform.js'
+import { GATEWAY_TERRAFORM_VARS, runTerraform, type TerraformRunRequest, type TerraformSettings } from '../exec/terraform.js'
 import { openStore, type Store } from '../store/index.js'
 import { createDecider, type Decider } from './decider.js'
 import { K8sName } from '../normalize/tool-args.js'
@@ -169,9 +169,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       runShell: options.runShell ?? (request => runSandboxedShell(request)),
       runKubectl: options.runKubectl ?? (request => runKubectl(request)),
       readManifest: readManifestInRoots,
-      ...(terraform
-        ? { runTerraform: (request: TerraformRunRequest) => runTerraform(terraform, request), terraformSecrets: terraformSecrets(terraform) }
-        : {}),
+      ...(terraform ? { runTerraform: (request: TerraformRunRequest) => runTerraform(terraform, request) } : {}),
       now,
     },
   )

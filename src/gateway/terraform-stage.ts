@@ -15,8 +15,8 @@ import type { ApprovalRecord } from '../approvals/record.js'
 import type { AuditInput } from '../audit/line.js'
 import { errorMessage } from '../errors.js'
 import { isWithin, overlaps } from '../exec/paths.js'
-import type { ProcessResult } from '../exec/run.js'
-import { isStalePlanError, redactValues, type TerraformRunRequest } from '../exec/terraform.js'
+import { notRun, type ProcessResult } from '../exec/run.js'
+import { isStalePlanError, type TerraformRunRequest } from '../exec/terraform.js'
 import { describeZodError } from '../normalize/index.js'
 import type { PolicyInput, TerraformPlan } from '../normalize/schema.js'
 import { TerraformApplyArgs, TerraformDestroyArgs, TerraformGetPlanArgs, TerraformPlanArgs } from '../normalize/tool-args.js'
@@ -45,10 +45,9 @@ export interface TerraformStageDeps {
   decider: Decider
   store: Store
   now: () => Date
-  /** Runs terraform with the gateway's binary and environment. */
+  /** Runs terraform with the gateway's binary and environment; its output comes back with the
+   * environment's values already cut out (exec/terraform.ts). */
   runTerraform: (request: TerraformRunRequest) => Promise<ProcessResult>
-  /** Values that must never appear in what the agent or the audit log sees. */
-  secrets: readonly string[]
   audit: (record: AuditInput) => AuditResult
   refused: (tool: string, code: string, message: string, extra?: Record<string, unknown>, input?: unknown) => ToolOutcome
   /** Open (or reuse) the approval request of an escalated action; see gateway.ts. */
@@ -122,7 +121,6 @@ export function createTerraformStage(deps: TerraformStageDeps): TerraformStage {
   const { store, decider } = deps
   const dirs = terraformDirs(store.stateDir)
   const withLock = createLocks()
-  const clean = (text: string): string => redactValues(text, deps.secrets)
 
   const ensureDir = (dir: string) => {
     mkdirSync(dir, { recursive: true, mode: DIR_MODE })
@@ -173,13 +171,13 @@ export function createTerraformStage(deps: TerraformStageDeps): TerraformStage {
   const dataDirFor = (workingDir: string): string => join(dirs.data, sha256(workingDir).slice(0, 32))
 
   /** Terraform's diagnostics for the agent: stderr (or stdout), redacted and trimmed. */
-  const diagnostics = (r: ProcessResult): string => clean((r.stderr.trim() || r.stdout.trim() || r.errorMessage || '').slice(-8000))
+  const diagnostics = (r: ProcessResult): string => (r.stderr.trim() || r.stdout.trim() || r.errorMessage || '').slice(-8000)
 
   const failedStep = (step: string, r: ProcessResult): Refusal =>
     refusal(
       r.error ? `terraform_${r.error}` : r.timedOut ? 'terraform_timed_out' : `terraform_${step}_failed`,
       r.error
-        ? `terraform ${step} did not run: ${clean(r.errorMessage ?? r.error)}`
+        ? `terraform ${step} did not run: ${r.errorMessage ?? r.error}`
         : r.timedOut
           ? `terraform ${step} timed out and was killed`
           : `terraform ${step} failed (exit ${r.exitCode}): ${diagnostics(r)}`,
@@ -319,8 +317,7 @@ export function createTerraformStage(deps: TerraformStageDeps): TerraformStage {
     }
     let showDoc: unknown
     try {
-      // Values of the gateway's terraform environment never reach policy input, the store or a human's screen.
-      showDoc = JSON.parse(clean(run.showJson))
+      showDoc = JSON.parse(run.showJson)
     } catch (e) {
       rmSync(run.planDir, { recursive: true, force: true })
       return deps.refused(tool, 'invalid_plan', `terraform show -json did not print JSON: ${errorMessage(e)}`)
@@ -330,11 +327,12 @@ export function createTerraformStage(deps: TerraformStageDeps): TerraformStage {
     const tfVersion = typeof (showDoc as { terraform_version?: unknown }).terraform_version === 'string' ? (showDoc as { terraform_version: string }).terraform_version : null
     const summary = planSummary(input.terraform?.plan)
     const ttl = num(decision.execution?.plan_ttl_seconds, 3600)
+    const planSha256 = sha256(planBytes)
     let rec: PlanRecord
     try {
       rec = store.plans.create({
-        fingerprint: sha256(planBytes),
-        plan_sha256: sha256(planBytes),
+        fingerprint: planSha256,
+        plan_sha256: planSha256,
         plan_json_digest: sha256(run.showJson),
         workspace,
         environment: deps.environment,
@@ -387,12 +385,19 @@ export function createTerraformStage(deps: TerraformStageDeps): TerraformStage {
     }
   }
 
+  /** End every open plan whose time ran out, removing its file; returns how many. */
+  const expireDue = (): number => {
+    const expired = store.plans.expireDue(deps.now())
+    for (const rec of expired) removePlanDir(rec)
+    return expired.length
+  }
+
   /** The caller's own plan, expired if its time ran out. */
   function ownPlan(planId: string): PlanRecord | null {
     const rec = store.plans.get(planId)
     if (!rec || rec.agent_id !== deps.agentId) return null
     if (rec.status === 'planned' && rec.expires_at <= deps.now().getTime()) {
-      for (const expired of store.plans.expireDue(deps.now())) removePlanDir(expired)
+      expireDue()
       return store.plans.get(planId)
     }
     return rec
@@ -527,7 +532,7 @@ export function createTerraformStage(deps: TerraformStageDeps): TerraformStage {
         }),
       )
     } catch (e) {
-      result = { exitCode: null, signal: null, timedOut: false, stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, durationMs: 0, error: 'internal_error', errorMessage: errorMessage(e) }
+      result = notRun('internal_error', errorMessage(e))
     } finally {
       rmSync(applyDir, { recursive: true, force: true })
     }
@@ -569,8 +574,8 @@ export function createTerraformStage(deps: TerraformStageDeps): TerraformStage {
       message,
       exit_code: result.exitCode,
       timed_out: result.timedOut,
-      stdout: clean(result.stdout),
-      stderr: clean(result.stderr),
+      stdout: result.stdout,
+      stderr: result.stderr,
       stdout_truncated: result.stdoutTruncated,
       stderr_truncated: result.stderrTruncated,
       duration_ms: result.durationMs,
@@ -603,8 +608,7 @@ export function createTerraformStage(deps: TerraformStageDeps): TerraformStage {
   }
 
   function sweep(): number {
-    const expired = store.plans.expireDue(deps.now())
-    for (const rec of expired) removePlanDir(rec)
+    const expired = expireDue()
     // Plan directories no open plan owns (a crash between planning and storing): removed after an hour.
     const open = new Set(store.plans.openPlanPaths().map(p => resolve(p, '..')))
     let names: string[] = []
@@ -618,7 +622,7 @@ export function createTerraformStage(deps: TerraformStageDeps): TerraformStage {
         if (!open.has(dir) && statSync(dir).mtimeMs < cutoff) rmSync(dir, { recursive: true, force: true })
       } catch {}
     }
-    return expired.length
+    return expired
   }
 
   return { plan, apply, getPlan, requestApproval, sweep }
