@@ -1,9 +1,11 @@
-// The two out-of-process baselines: `opa eval` spawned per request (b) and an `opa run --server`
-// queried over loopback HTTP with keep-alive (c). Both read the rego sources, as a deployment
-// without the embedded wasm would.
+// The out-of-process baselines: `opa eval` spawned per request (b) and an `opa run --server`
+// queried over loopback HTTP with keep-alive (c), both reading the rego sources as a deployment
+// without the embedded wasm would; and the one-rule policy the in-process ceiling is measured with.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import http from 'node:http'
 import net from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 
@@ -100,4 +102,24 @@ export async function startOpaServer(opa, root, { readyTimeoutMs = 30_000 } = {}
     return value
   }
   return { port, query, stop }
+}
+
+/**
+ * Builds, with the pinned opa, a wasm bundle whose `gateway/decision` is one constant rule, and
+ * returns its policy.wasm bytes. Evaluating it costs only what opa_eval pays per call whatever the
+ * policy: copying and parsing the input document and writing the result. Throws on any failure.
+ */
+export function buildOneRulePolicy(opa) {
+  const dir = mkdtempSync(join(tmpdir(), 'recourse-bench-'))
+  try {
+    writeFileSync(join(dir, 'one.rego'), 'package gateway\n\ndecision := {"decision": "allow", "reasons": []}\n')
+    const r = spawnSync(opa, ['build', '-t', 'wasm', '-e', 'gateway/decision', '-o', join(dir, 'one.tar.gz'), join(dir, 'one.rego')], { encoding: 'utf8' })
+    if (r.error) throw r.error
+    if (r.status !== 0) throw new Error(`opa build exited ${r.status}: ${r.stderr.trim().slice(0, 300)}`)
+    const x = spawnSync('tar', ['-xzf', join(dir, 'one.tar.gz'), '-C', dir, '/policy.wasm'], { encoding: 'utf8' })
+    if (x.status !== 0) throw new Error(`tar could not read the one-rule bundle: ${x.stderr.trim().slice(0, 300)}`)
+    return readFileSync(join(dir, 'policy.wasm'))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }

@@ -25,7 +25,7 @@ if (typeof globalThis.gc !== 'function' && process.env.BENCH_REEXEC !== '1') {
 }
 
 const { measureAsync, measureLines, summarize, warmUp } = await import('./measure.mjs')
-const { findOpa, opaEvalOnce, startOpaServer } = await import('./opa-cli.mjs')
+const { buildOneRulePolicy, findOpa, opaEvalOnce, startOpaServer } = await import('./opa-cli.mjs')
 const { THROUGHPUT_HEADER, num, ratio, table, throughputRow, us, verdict } = await import('./report.mjs')
 const { loadRequests } = await import('./requests.mjs')
 
@@ -73,6 +73,30 @@ async function main() {
   floorPolicy.setData(bundle.data)
   const floor = input => floorPolicy.evaluate(input)
 
+  // The pinned opa: for the one-rule policy below and for (b) and (c).
+  let opa = null
+  let opaVersion = 'n/a'
+  let opaError = null
+  try {
+    opa = findOpa(root)
+    opaVersion = spawnSync(opa, ['version'], { encoding: 'utf8' }).stdout.match(/^Version: (.*)$/m)?.[1] ?? 'unknown'
+  } catch (e) {
+    opaError = `pinned opa unavailable (${e.message.split('\n')[0]})`
+  }
+  // One constant rule, evaluated the way floor is: what opa-wasm costs per call on these inputs
+  // whatever the policy says (input copied in and parsed by the module, result written out).
+  let oneRule = null
+  let oneRuleError = opaError
+  if (opa) {
+    try {
+      const policy = await loadPolicy(buildOneRulePolicy(opa))
+      policy.setData({})
+      oneRule = input => policy.evaluate(input)
+    } catch (e) {
+      oneRuleError = `one-rule policy unavailable (${e.message.split('\n')[0]})`
+    }
+  }
+
   // Pre-normalized inputs: exactly what decide hands to policy.
   const cases = mix.map(r => ({ ...r, input: decider.decideWithInput(r.request).input }))
   const requestsOf = list => list.map(c => c.request)
@@ -96,6 +120,7 @@ async function main() {
   warmUp(r => decider.decide(r), requestsOf(cases), 0, warmPasses * cases.length)
   warmUp(r => pooled.decide(r), requestsOf(cases), 0, 10 * cases.length)
   warmUp(floor, inputsOf(cases), 0, warmPasses * cases.length)
+  if (oneRule) warmUp(oneRule, inputsOf(cases), 0, warmPasses * cases.length)
 
   // --- main lines: decide vs floor, per family and mixed, alternating windows -----------------
   const main = {}
@@ -105,10 +130,16 @@ async function main() {
       [
         { name: 'decide', fn: r => decider.decide(r), items: requestsOf(list) },
         { name: 'floor', fn: floor, items: inputsOf(list) },
+        ...(oneRule ? [{ name: 'oneRule', fn: oneRule, items: inputsOf(list) }] : []),
       ],
       { rounds: settings.rounds, windowMs: settings.windowMs, warmupMs: 200, warmupCalls: 10 * list.length },
     )
-    main[name] = { n: list.length, decide: summarize(m.get('decide')), floor: summarize(m.get('floor')) }
+    main[name] = {
+      n: list.length,
+      decide: summarize(m.get('decide')),
+      floor: summarize(m.get('floor')),
+      oneRule: oneRule ? summarize(m.get('oneRule')) : { error: oneRuleError },
+    }
   }
 
   // --- where decide's time goes ---------------------------------------------------------------
@@ -149,15 +180,6 @@ async function main() {
   })
 
   // --- (b) opa eval per request, (c) opa server ------------------------------------------------
-  let opa = null
-  let opaVersion = 'n/a'
-  let opaError = null
-  try {
-    opa = findOpa(root)
-    opaVersion = spawnSync(opa, ['version'], { encoding: 'utf8' }).stdout.match(/^Version: (.*)$/m)?.[1] ?? 'unknown'
-  } catch (e) {
-    opaError = `pinned opa unavailable (${e.message.split('\n')[0]})`
-  }
   const outOfProcess = async (name, run) => {
     if (opaError) return { error: opaError }
     try {
@@ -255,6 +277,7 @@ async function main() {
   for (const f of [...FAMILIES, 'mixed']) {
     rows.push(throughputRow(`${f}: decide`, main[f].n, main[f].decide))
     rows.push(throughputRow(`${f}: floor (opa-wasm evaluate)`, main[f].n, main[f].floor))
+    rows.push(throughputRow(`${f}: one-rule policy (opa-wasm evaluate)`, main[f].n, main[f].oneRule))
   }
   rows.push(throughputRow(`mixed: (b) opa eval per request`, mix.length, opaEval))
   rows.push(throughputRow(`mixed: (c) opa server, HTTP keep-alive`, mix.length, opaServer))
@@ -284,12 +307,23 @@ async function main() {
       verdict(mixed.decide.perCpuSec >= 50_000, mixed.decide.perCpuSec),
     ],
     [
+      'ceiling: one-rule policy, decisions/s on one core (mixed; no target)',
+      mixed.oneRule.error ? `not measured: ${mixed.oneRule.error}` : num(mixed.oneRule.perCpuSec),
+      'info',
+    ],
+    [
       `RSS growth < 5% over ${settings.decisions.toLocaleString('en-US')} decisions`,
       rssComplete ? rssMeasured : `${rssMeasured} over only ${done.toLocaleString('en-US')} decisions (time cap)`,
       rssComplete ? verdict(rssGrowth < 5, rssGrowth) : 'MISS (incomplete run)',
     ],
   ]
   out.push(table(['target', 'measured', 'result'], targets), '')
+  out.push(
+    'The ceiling line is a policy of one constant rule evaluated on the same input documents: the',
+    'rate no policy can beat through opa-wasm on this mix and machine, since every call copies the',
+    'input into the module, which parses it, and writes the result out.',
+    '',
+  )
   out.push(
     `RSS run: ${done.toLocaleString('en-US')} decisions in ${rssSeconds.toFixed(1)} s wall` +
       ` (${num(done / rssSeconds)}/s wall, ${num(done / ((rssCpu.user + rssCpu.system) / 1e6))}/CPU-s);` +

@@ -5,8 +5,8 @@
  * the gateway. An apply's manifest is re-serialized from the parsed objects (one JSON document
  * per object, namespaces pinned to the judged ones), never passed through as raw text.
  */
-import { parseAllDocuments } from 'yaml'
 import { canonicalKind } from '../normalize/kube-kinds.js'
+import { manifestDocuments } from '../normalize/kubectl-manifest.js'
 import { isAllowedOutput, isLabelSelector } from '../normalize/kubectl-selector.js'
 import type { KubectlInput, KubectlObject } from '../normalize/schema.js'
 import { K8sName } from '../normalize/tool-args.js'
@@ -68,29 +68,17 @@ function globalFlags(target: KubectlTarget): string[] {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** The manifest's objects as kubectl reads them: chunks cut at `---` lines, lists expanded. */
+/** The manifest's objects as kubectl reads them: the normalizer's own reader, lists expanded. */
 function manifestValues(text: string): unknown[] {
-  const chunks: string[] = []
-  let current = ''
-  for (const line of text.split(/(?<=\n)/)) {
-    if (line.startsWith('---')) {
-      chunks.push(current)
-      current = ''
-    } else current += line
-  }
-  chunks.push(current)
+  const read = manifestDocuments(text)
+  if (!read.ok) return refuse('The manifest no longer parses', 'manifest_mismatch')
   const values: unknown[] = []
-  for (const chunk of chunks) {
-    for (const doc of parseAllDocuments(chunk, { version: '1.2', merge: false, uniqueKeys: true, strict: true, prettyErrors: false, logLevel: 'silent' })) {
-      if (doc.errors.length > 0) refuse('The manifest no longer parses', 'manifest_mismatch')
-      if (doc.contents === null) continue
-      const value: unknown = doc.toJS({ maxAliasCount: 100 })
-      if (value === null || value === undefined) continue
-      if (isRecord(value) && (Object.hasOwn(value, 'items') || value.kind === 'List')) {
-        if (!Array.isArray(value.items)) refuse('Expected the list items of the manifest', 'manifest_mismatch')
-        values.push(...(value.items as unknown[]))
-      } else values.push(value)
-    }
+  for (const value of read.values) {
+    if (value === null || value === undefined) continue
+    if (isRecord(value) && (Object.hasOwn(value, 'items') || value.kind === 'List')) {
+      if (!Array.isArray(value.items)) refuse('Expected the list items of the manifest', 'manifest_mismatch')
+      values.push(...(value.items as unknown[]))
+    } else values.push(value)
   }
   return values
 }

@@ -4,7 +4,7 @@
  * refuses what could make the two readers disagree: explicit tags, `<<` merge keys, case variants
  * of `items`. Pure and never throws.
  */
-import { Composer, CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, Parser, type Document } from 'yaml'
+import { CORE_SCHEMA, loadAll, type LoadOptions } from 'js-yaml'
 import { messageOf } from '../errors.js'
 import type { NormalizeError } from './schema.js'
 import { K8sName } from './tool-args.js'
@@ -21,10 +21,8 @@ export type ManifestResult = { ok: true; objects: ManifestObject[] } | { ok: fal
 
 export const MAX_MANIFEST_OBJECTS = 500
 const MAX_ALIAS_COUNT = 100
-/** Deepest nesting read (indentation + indicators + flow brackets on a line); real manifests stay far below. */
+/** Deepest nesting of collections read; real manifests (CRD schemas included) stay far below. */
 export const MAX_MANIFEST_NESTING = 200
-// Tags that only say what the value already is; any other tag (!!binary, !custom) may decode differently.
-const PLAIN_TAGS = new Set(['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map(t => `tag:yaml.org,2002:${t}`))
 
 class ManifestError extends Error {
   constructor(
@@ -45,96 +43,122 @@ const typeName = (v: unknown): string => (Array.isArray(v) ? 'array' : v === nul
 const describe = (v: unknown): string =>
   typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? `\`${String(v).slice(0, 80)}\` (${typeName(v)})` : typeName(v)
 
-/** Chunks as kubectl's YAML reader cuts them: at every line that starts with `---`. */
+/**
+ * Chunks as kubectl's YAML reader cuts them: at every line that starts with `---`. The separator
+ * line goes, every other line stays whole (a CRLF line stays CRLF inside its chunk).
+ */
 function splitLikeKubectl(text: string): string[] {
   const chunks: string[] = []
-  let current = ''
-  // Lines keep their own line end, so a CRLF line stays CRLF inside its chunk.
-  for (const line of text.split(/(?<=\n)/)) {
-    if (line.startsWith('---')) {
-      const rest = line.slice(3).trim()
-      if (rest !== '' && !rest.startsWith('#')) invalid(`Expected only a comment after the document separator, got \`${rest.slice(0, 80)}\``)
-      chunks.push(current)
-      current = ''
-    } else current += line
+  let chunkStart = 0
+  for (let at = text.indexOf('---'); at !== -1; at = text.indexOf('---', at + 3)) {
+    if (at > 0 && text[at - 1] !== '\n') continue
+    const lineEnd = text.indexOf('\n', at)
+    const next = lineEnd === -1 ? text.length : lineEnd + 1
+    const rest = text.slice(at + 3, next).trim()
+    if (rest !== '' && !rest.startsWith('#')) invalid(`Expected only a comment after the document separator, got \`${rest.slice(0, 80)}\``)
+    chunks.push(text.slice(chunkStart, at))
+    chunkStart = next
+    if (lineEnd === -1) break
+    at = lineEnd - 2 // the search resumes at the next line
   }
-  chunks.push(current)
+  chunks.push(text.slice(chunkStart))
   return chunks
 }
 
-/**
- * A depth meter fed the lexer's tokens one by one: true once the nesting (indentation +
- * indicators + flow brackets on a line) passes `limit`. The YAML composer recurses per level,
- * and a stack overflow there can take the whole process down, so hostile depth must be refused
- * before composing.
- */
-function depthMeter(limit: number): (token: string) => boolean {
-  let flow = 0
-  let indent = 0
-  let indicators = 0
-  let lineStart = true
-  let scalarSource = false
-  return token => {
-    if (scalarSource) {
-      // The source of a scalar (a block scalar's body included): content, not structure.
-      scalarSource = false
-      lineStart = token.endsWith('\n')
-      if (lineStart) indent = indicators = 0
-      return false
-    }
-    const type = CST.tokenType(token)
-    if (type === 'newline') {
-      lineStart = true
-      indent = indicators = 0
-      return false
-    }
-    if (type === 'space') {
-      if (lineStart) indent = token.length - token.lastIndexOf('\n') - 1
-      return false
-    }
-    lineStart = false
-    if (type === 'scalar') scalarSource = true
-    else if (type === 'flow-map-start' || type === 'flow-seq-start') flow++
-    else if (type === 'flow-map-end' || type === 'flow-seq-end') flow = Math.max(0, flow - 1)
-    else if (type === 'seq-item-ind' || type === 'explicit-key-ind' || type === 'map-value-ind') indicators++
-    return indent + indicators + flow > limit
-  }
-}
-
-const PARSE_OPTIONS = { version: '1.2', merge: false, uniqueKeys: true, strict: true, prettyErrors: false, logLevel: 'silent' } as const
+const LOAD_OPTIONS = {
+  // YAML 1.2 core schema: no merge keys (`<<` stays a key, refused below), no timestamps or
+  // binary; any other explicit tag is an error.
+  schema: CORE_SCHEMA,
+  // Duplicate keys are an error, as with kubectl's strict decoding.
+  json: false,
+  // The loader recurses per collection level: hostile depth is refused before the stack grows.
+  maxDepth: MAX_MANIFEST_NESTING,
+} as LoadOptions
 
 /**
- * The documents of one chunk, as parseAllDocuments reads them, from one lexer pass that also
- * measures depth: hostile depth is refused before the parser's stack grows past it and before
- * composing.
+ * Values aliases may copy in all (an alias of a collection copies every value in it, as JSON
+ * output would write them out). Text without aliases needs no bound: each value costs a character.
  */
-function parseChunk(chunk: string): Document.Parsed[] {
-  const tooDeep = depthMeter(MAX_MANIFEST_NESTING)
-  const parser = new Parser()
-  const tokens: CST.Token[] = []
-  for (const lexeme of new Lexer().lex(chunk)) {
-    if (tooDeep(lexeme)) invalid(`Expected YAML nested at most ${MAX_MANIFEST_NESTING} levels deep`)
-    for (const token of parser.next(lexeme)) tokens.push(token)
-  }
-  for (const token of parser.end()) tokens.push(token)
-  return Array.from(new Composer(PARSE_OPTIONS).compose(tokens))
-}
+export const MAX_ALIAS_VALUES = 10_000
 
-/** Refuse explicit tags and `<<` merge keys anywhere in the document (iterative: no recursion on hostile depth). */
-function checkNodes(doc: Document.Parsed): void {
-  const stack: unknown[] = [doc.contents]
+const isContainer = (v: unknown): v is object => typeof v === 'object' && v !== null
+
+/**
+ * Refuse what the loaded value must not contain, in one pass that visits each container once:
+ * an alias that makes it cyclic (`&a [*a]`), aliases that copy more than MAX_ALIAS_VALUES values
+ * or reuse collections more than MAX_ALIAS_COUNT times (billion laughs: the loader shares one object per anchor; JSON
+ * output would copy it every time), and `<<` merge keys, which other readers expand. Iterative:
+ * no recursion on hostile depth.
+ */
+function checkValue(root: unknown): void {
+  if (!isContainer(root)) return
+  // Expanded size of every finished container, and the containers on the current path.
+  const size = new Map<object, number>()
+  const onPath = new Set<object>()
+  let reuses = 0
+  let copied = 0
+  const stack: { node: object; children: unknown[]; i: number; total: number }[] = []
+  const enter = (node: object): void => {
+    if (!Array.isArray(node) && Object.hasOwn(node, '<<')) invalid('Expected no `<<` merge keys (kubectl and the gateway may read them differently)')
+    onPath.add(node)
+    stack.push({ node, children: Array.isArray(node) ? node : Object.values(node), i: 0, total: 1 })
+  }
+  enter(root)
   while (stack.length > 0) {
-    const node = stack.pop()
-    if (node === null || node === undefined || isAlias(node)) continue
-    if (isPair(node)) {
-      if (isScalar(node.key) && (node.key.value === '<<' || node.key.source === '<<'))
-        invalid('Expected no `<<` merge keys (kubectl and the gateway may read them differently)')
-      stack.push(node.key, node.value)
+    const top = stack[stack.length - 1]!
+    if (top.i === top.children.length) {
+      stack.pop()
+      onPath.delete(top.node)
+      size.set(top.node, top.total)
+      if (stack.length > 0) stack[stack.length - 1]!.total += top.total
       continue
     }
-    const tag = (node as { tag?: unknown }).tag
-    if (typeof tag === 'string' && !PLAIN_TAGS.has(tag)) invalid(`Expected no explicit YAML tags, got \`${tag.slice(0, 80)}\``)
-    if (isMap(node) || isSeq(node)) for (const item of node.items as unknown[]) stack.push(item)
+    const child = top.children[top.i++]
+    if (!isContainer(child)) {
+      top.total++
+      continue
+    }
+    if (onPath.has(child)) invalid('Expected no alias inside the value it refers to (a cyclic document)')
+    const known = size.get(child)
+    if (known === undefined) {
+      enter(child)
+      continue
+    }
+    if (++reuses > MAX_ALIAS_COUNT) invalid(`Expected at most ${MAX_ALIAS_COUNT} aliases of collections`)
+    top.total += known
+    copied += known
+    if (copied > MAX_ALIAS_VALUES) invalid(`Expected aliases to copy at most ${MAX_ALIAS_VALUES} values in all`)
+  }
+}
+
+/** The documents of one chunk, each checked; YAML errors (js-yaml throws them) become ours. */
+function loadChunk(chunk: string): unknown[] {
+  let docs: unknown[]
+  try {
+    docs = loadAll(chunk, null, LOAD_OPTIONS)
+  } catch (e) {
+    const message = messageOf(e).split('\n')[0] ?? ''
+    if (/maxDepth/.test(message)) invalid(`Expected YAML nested at most ${MAX_MANIFEST_NESTING} levels deep`)
+    return invalid(message)
+  }
+  for (const doc of docs) checkValue(doc)
+  return docs
+}
+
+/**
+ * The manifest's documents as plain values, read the way kubectl cuts them and checked (no
+ * merge keys, no cycles, bounded aliases). The one reader of manifest text: what policy judges
+ * and what the executor sends kubectl come from it. Never throws.
+ */
+export function manifestDocuments(text: string): { ok: true; values: unknown[] } | { ok: false; error: NormalizeError } {
+  try {
+    const values: unknown[] = []
+    for (const chunk of splitLikeKubectl(text)) values.push(...loadChunk(chunk))
+    return { ok: true, values }
+  } catch (e) {
+    // Our own refusals and anything the loader throws (a RangeError included) end here.
+    const code = e instanceof ManifestError ? e.code : 'invalid_manifest'
+    return { ok: false, error: { code, message: `Invalid manifest: ${messageOf(e)}` } }
   }
 }
 
@@ -197,35 +221,19 @@ function expand(raw: unknown, where: string, out: ManifestObject[]): void {
   if (out.length > MAX_MANIFEST_OBJECTS) invalid(`Expected at most ${MAX_MANIFEST_OBJECTS} objects in a manifest`)
 }
 
-function parseOrThrow(text: string): ManifestObject[] {
-  const objects: ManifestObject[] = []
-  let docNumber = 0
-  for (const chunk of splitLikeKubectl(text)) {
-    for (const doc of parseChunk(chunk)) {
-      docNumber++
-      const where = `document ${docNumber}`
-      const [first] = doc.errors
-      if (first) invalid(`${where}: ${first.message.split('\n')[0]}`)
-      if (doc.contents === null) continue
-      checkNodes(doc)
-      const value: unknown = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
-      if (value === null || value === undefined) continue
-      expand(value, where, objects)
-    }
-  }
-  return objects
-}
-
-
 /** Parse manifest text into the objects kubectl apply would send; every problem is an error, never a throw. */
 export function parseManifest(text: string): ManifestResult {
+  if (typeof text !== 'string') return { ok: false, error: { code: 'invalid_manifest', message: `Expected manifest text, got ${describe(text)}` } }
+  const read = manifestDocuments(text)
+  if (!read.ok) return read
   try {
-    if (typeof text !== 'string') return { ok: false, error: { code: 'invalid_manifest', message: `Expected manifest text, got ${describe(text)}` } }
-    const objects = parseOrThrow(text)
+    const objects: ManifestObject[] = []
+    read.values.forEach((value, i) => {
+      if (value !== null && value !== undefined) expand(value, `document ${i + 1}`, objects)
+    })
     if (objects.length === 0) return { ok: false, error: { code: 'invalid_manifest', message: 'Expected at least one object in the manifest' } }
     return { ok: true, objects }
   } catch (e) {
-    // Alias bombs, hostile nesting (RangeError) and our own refusals all end here.
     const code = e instanceof ManifestError ? e.code : 'invalid_manifest'
     return { ok: false, error: { code, message: `Invalid manifest: ${messageOf(e)}` } }
   }

@@ -119,6 +119,14 @@ t.test('a manifest that is not the one judged is refused', async t => {
   t.throws(() => serializeManifest(CM.replace('a: "1"', 'a: .nan'), input.objects), /JSON-safe/)
 })
 
+t.test('a cyclic or alias-bomb manifest given at apply time is refused, not serialized forever', async t => {
+  const input = norm('gateway_kubectl_apply', { manifest: CM })
+  for (const other of [`${CM}  b: &a [*a]\n`, `${CM}x: &a ["x","x","x","x","x","x","x","x","x","x"]\ny: &b [${Array(10).fill('*a').join(',')}]\nz: &c [${Array(10).fill('*b').join(',')}]\nw: &d [${Array(10).fill('*c').join(',')}]\nv: &e [${Array(10).fill('*d').join(',')}]\nu: [${Array(10).fill('*e').join(',')}]\n`]) {
+    const r = buildKubectlInvocation(input, target, other)
+    t.same(r.ok ? 'ok' : r.code, 'manifest_mismatch', other.slice(-60))
+  }
+})
+
 t.test('a manifest line cannot forge a document boundary on stdin', async t => {
   const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: "x\\n---\\nkind: Secret"\n'
   const input = norm('gateway_kubectl_apply', { manifest: text })

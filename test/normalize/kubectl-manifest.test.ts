@@ -1,5 +1,5 @@
 import t from 'tap'
-import { MAX_MANIFEST_OBJECTS, parseManifest, type ManifestObject } from '../../src/normalize/kubectl-manifest.js'
+import { MAX_MANIFEST_OBJECTS, MAX_ALIAS_VALUES, manifestDocuments, parseManifest, type ManifestObject } from '../../src/normalize/kubectl-manifest.js'
 
 const objectsOf = (text: string): ManifestObject[] => {
   const r = parseManifest(text)
@@ -177,6 +177,44 @@ t.test('a billion-laughs alias bomb is refused, plain aliases are fine', async t
   t.equal(e.code, 'invalid_manifest')
   t.match(e.message, /alias/i)
   t.same(objectsOf(`${configMap('a')}data:\n  x: &v hello\n  y: *v\n`), [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'a', namespace: null }])
+})
+
+t.test('a cyclic document (an alias inside the collection it names) is refused, not walked forever', async t => {
+  for (const [why, text] of [
+    ['sequence', `${configMap('a')}data: &a [*a]\n`],
+    ['mapping', `${configMap('a')}data: &a {x: {y: *a}}\n`],
+    ['whole document', '&doc {apiVersion: v1, kind: ConfigMap, metadata: {name: a}, data: *doc}\n'],
+  ] as const) {
+    const e = errorOf(text)
+    t.equal(e.code, 'invalid_manifest', why)
+    t.match(e.message, /cyclic/, why)
+  }
+})
+
+t.test('aliases are bounded by how often collections are reused and by what they expand to', async t => {
+  const reused = (n: number): string => `${configMap('a')}x: &v [1]\ny: [${Array(n).fill('*v').join(', ')}]\n`
+  t.same(objectsOf(reused(100)).map(o => o.name), ['a'], '100 reuses are fine')
+  t.match(errorOf(reused(101)).message, /at most 100 aliases/)
+  // Few aliases, each of a large collection: the expansion, not the alias count, is what is too big.
+  const copies = (n: number): string => `${configMap('a')}x: &v [${Array(999).fill('0').join(',')}]\ny: [${Array(n).fill('*v').join(',')}]\n`
+  t.same(objectsOf(copies(10)).map(o => o.name), ['a'], 'ten copies of 1,000 values are fine')
+  t.match(errorOf(copies(11)).message, new RegExp(`at most ${MAX_ALIAS_VALUES} values`))
+  // Scalars may be aliased freely: their copies cost no more than the text that names them.
+  t.same(objectsOf(`${configMap('a')}x: &s hello\ny: [${Array(500).fill('*s').join(',')}]\n`).map(o => o.name), ['a'])
+})
+
+t.test('manifestDocuments is the one reader: plain values, one per document, empty documents kept as null', async t => {
+  const r = manifestDocuments(`${configMap('a')}data: {k: v}\n---\n# only a comment\n---\n${configMap('b')}`)
+  t.ok(r.ok)
+  if (!r.ok) return
+  t.same(r.values.map(v => v ?? null), [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { k: 'v' } },
+    null,
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } },
+  ])
+  t.equal(Object.getPrototypeOf(r.values[0]), Object.prototype)
+  const bad = manifestDocuments('a: [')
+  t.equal(bad.ok ? 'ok' : bad.error.code, 'invalid_manifest')
 })
 
 t.test('hostile nesting is refused before the YAML composer can overflow the stack', async t => {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { Decision, readPolicyResult } from '../../src/policy/decision.js'
+import { Decision, PolicyResult, readPolicyResult } from '../../src/policy/decision.js'
 
 const ok = { decision: 'allow', reasons: [] }
 
@@ -46,4 +46,56 @@ t.test('the Decision schema rejects unknown keys and bad stamps', async t => {
   t.notOk(Decision.safeParse({ ...base, reasons: [{ code: 'c', message: 'm', more: 1 }] }).success)
   t.notOk(Decision.safeParse({ ...base, revision: undefined }).success)
   t.notOk(Decision.safeParse({ ...base, decision: 'deny' }).success)
+})
+
+t.test('the direct reading of well-formed results agrees with the zod schema on every shape tried', async t => {
+  const decisions: unknown[] = ['allow', 'escalate', 'block', 'deny', 'Allow', 1, null, undefined]
+  const reasons: unknown[] = [
+    [],
+    [{ code: 'c', message: 'm' }],
+    [{ code: 'c', message: 'm', extra: 1 }],
+    [{ code: '', message: 'm' }],
+    [{ code: 'c' }],
+    [{ code: 'c', message: 2 }],
+    [null],
+    ['c'],
+    JSON.parse('[{"code": "c", "message": "m", "__proto__": {"code": ""}}]'),
+    {},
+    undefined,
+  ]
+  const optional: unknown[] = [undefined, 'dev', '', 3, null, ['dev']]
+  const executions: unknown[] = [
+    undefined,
+    {},
+    { timeout: 30, network: false, mode: 'x' },
+    { timeout: { s: 1 } },
+    { limit: null },
+    { n: Number.NaN },
+    [],
+    JSON.parse('{"__proto__": {"polluted": true}, "n": 1}'),
+  ]
+  let checked = 0
+  let accepted = 0
+  for (const decision of decisions)
+    for (const r of reasons)
+      for (const environment of optional)
+        for (const execution of executions) {
+          const result: Record<string, unknown> = { decision, reasons: r, extra: 'dropped' }
+          if (environment !== undefined) result.environment = environment
+          if (execution !== undefined) result.execution = execution
+          if (checked % 3 === 0 && environment !== undefined) result.family = environment
+          const zod = PolicyResult.safeParse(result)
+          const read = readPolicyResult([{ result }])
+          checked++
+          if (zod.success !== read.ok) {
+            t.fail(`disagree on ${JSON.stringify(result)}: zod ${zod.success}, read ${read.ok}`)
+            continue
+          }
+          if (zod.success && read.ok) {
+            accepted++
+            t.strictSame(read.result, zod.data, JSON.stringify(result))
+          }
+        }
+  t.ok(accepted > 50 && accepted < checked, `both accepted ${accepted} of ${checked} shapes`)
+  t.equal(({} as Record<string, unknown>).polluted, undefined)
 })
