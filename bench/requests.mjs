@@ -91,3 +91,6 @@ export function loadRequests() {
     kubectl('apply manifest (2 objects)', 'gateway_kubectl_apply', { manifest: MANIFEST }),
   ]
 }
+
+/** The normalization context every subject uses. */
+export const CONTEXT = { cwd: '/srv/app', home: '/home/agent', defaultNamespace: 'default' }

@@ -2,10 +2,10 @@
 // npm run bench: decide (normalize + evaluate) against raw opa-wasm (the floor), `opa eval` per
 // request and an OPA server over loopback HTTP, on one fixed request mix. Prints markdown to
 // stdout, progress to stderr; exits 0 whatever the targets say, 1 only when something crashed.
-// Settings (env): BENCH_DECISIONS (RSS run, default 1e6), BENCH_SECONDS (window per line and
+// Settings (env): BENCH_DECISIONS (each of the two RSS runs, default 1e6), BENCH_SECONDS (window per line and
 // round, default 1), BENCH_ROUNDS (default 2), BENCH_OPA_EVAL_SAMPLE (default: one pass of the
 // mix), BENCH_SERVER_REQUESTS (default 2,000 rounded up to whole passes of the mix),
-// BENCH_RSS_MAX_SECONDS (time cap of the RSS run, default 45: a loaded machine must not stall it),
+// BENCH_RSS_MAX_SECONDS (time cap of each RSS run, default 45: a loaded machine must not stall it),
 // BENCH_WARMUP_PASSES (untimed passes over the mix before measuring, default 100).
 import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -27,7 +27,8 @@ if (typeof globalThis.gc !== 'function' && process.env.BENCH_REEXEC !== '1') {
 const { measureAsync, measureLines, summarize, warmUp } = await import('./measure.mjs')
 const { buildOneRulePolicy, findOpa, opaEvalOnce, startOpaServer } = await import('./opa-cli.mjs')
 const { THROUGHPUT_HEADER, num, ratio, table, throughputRow, us, verdict } = await import('./report.mjs')
-const { loadRequests } = await import('./requests.mjs')
+const { CONTEXT, loadRequests } = await import('./requests.mjs')
+const { rssRun } = await import('./rss.mjs')
 
 const envNumber = (name, fallback) => {
   const raw = process.env[name]
@@ -39,7 +40,6 @@ const envNumber = (name, fallback) => {
 
 const log = msg => process.stderr.write(`bench: ${msg}\n`)
 const FAMILIES = ['terraform', 'kubectl', 'shell']
-const CONTEXT = { cwd: '/srv/app', home: '/home/agent', defaultNamespace: 'default' }
 const keyOf = d => JSON.stringify({ decision: d?.decision, reasons: d?.reasons })
 
 async function main() {
@@ -226,40 +226,24 @@ async function main() {
     }
   })
 
-  // --- RSS over BENCH_DECISIONS decisions after warm-up ----------------------------------------
-  log(`RSS run: ${settings.decisions.toLocaleString('en-US')} decisions over the mix (cap ${settings.rssMaxSeconds} s)`)
+  // --- RSS over BENCH_DECISIONS decisions after warm-up, with V8's default GC and as the bin runs --
   const requests = requestsOf(cases)
-  for (let i = 0; i < 20_000; i++) decider.decide(requests[i % requests.length])
-  globalThis.gc?.()
-  globalThis.gc?.()
-  const before = process.memoryUsage()
-  const rssCpu0 = process.cpuUsage()
-  const rssStart = performance.now()
-  const rssDeadline = rssStart + settings.rssMaxSeconds * 1000
-  let done = 0
-  // RSS after a GC at ~10 checkpoints (by count or by time, whichever comes first): a leak climbs,
-  // allocator and young-generation churn swings up and down.
-  const checkpoints = []
-  let nextCount = settings.decisions / 10
-  let nextTime = rssStart + (settings.rssMaxSeconds * 1000) / 10
-  // Chunks of 1,000 so the time cap is checked without a clock read per decision.
-  while (done < settings.decisions && performance.now() < rssDeadline) {
-    const end = Math.min(settings.decisions, done + 1000)
-    for (; done < end; done++) decider.decide(requests[done % requests.length])
-    const t = performance.now()
-    if (done >= nextCount || t >= nextTime) {
-      globalThis.gc?.()
-      checkpoints.push(process.memoryUsage.rss())
-      nextCount = done + settings.decisions / 10
-      nextTime = t + (settings.rssMaxSeconds * 1000) / 10
-    }
+  const rssOptions = { decisions: settings.decisions, maxSeconds: settings.rssMaxSeconds }
+  log(`RSS run, V8 defaults (in this process): ${settings.decisions.toLocaleString('en-US')} decisions (cap ${settings.rssMaxSeconds} s)`)
+  const rssDefault = rssRun(i => decider.decide(requests[i % requests.length]), rssOptions)
+  log(`RSS run, --single-threaded-gc (a child process, as the bin starts node): same settings`)
+  let rssBin
+  try {
+    const child = spawnSync(
+      process.execPath,
+      ['--expose-gc', '--single-threaded-gc', join(root, 'bench', 'rss.mjs'), dist, String(settings.decisions), String(settings.rssMaxSeconds)],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
+    )
+    if (child.status !== 0) throw new Error(`exited ${child.status ?? child.signal}`)
+    rssBin = JSON.parse(child.stdout.trim().split('\n').pop())
+  } catch (e) {
+    rssBin = { error: `the child RSS run failed: ${e.message.split('\n')[0]}` }
   }
-  const rssSeconds = (performance.now() - rssStart) / 1000
-  const rssCpu = process.cpuUsage(rssCpu0)
-  globalThis.gc?.()
-  globalThis.gc?.()
-  const after = process.memoryUsage()
-  const rssGrowth = ((after.rss - before.rss) / before.rss) * 100
 
   // --- report ----------------------------------------------------------------------------------
   const mixed = main.mixed
@@ -269,7 +253,7 @@ async function main() {
   out.push(
     `node ${process.version} · opa ${opaVersion} · bundle ${bundle.revision ?? '(no revision)'} · ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`,
     `load average at start ${loadStart.map(v => v.toFixed(2)).join(' ')}, at end ${os.loadavg().map(v => v.toFixed(2)).join(' ')} (shared machine: numbers move with it)`,
-    `windows: ${settings.rounds} × ${settings.windowMs} ms per line, alternating decide/floor; gc exposed: ${typeof globalThis.gc === 'function'}`,
+    `windows: ${settings.rounds} × ${settings.windowMs} ms per line, alternating decide/floor/one-rule; gc exposed: ${typeof globalThis.gc === 'function'}`,
     '',
   )
   out.push('## Decisions/s and latency', '')
@@ -292,8 +276,17 @@ async function main() {
   const wallMean = s => (s && !s.error ? s.meanUs : NaN)
   const overFloor = f => main[f].decide.cpuUs / main[f].floor.cpuUs
   const vs = s => wallMean(s) / mixed.decide.meanUs
-  const rssComplete = done === settings.decisions
-  const rssMeasured = `${mb(before.rss)} → ${mb(after.rss)} (${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(2)}%)`
+  const rssTarget = (label, r) => {
+    if (r.error) return [`RSS growth < 5% over ${settings.decisions.toLocaleString('en-US')} decisions, ${label}`, `not measured: ${r.error}`, 'MISS (not measured)']
+    const growth = ((r.after.rss - r.before.rss) / r.before.rss) * 100
+    const measured = `${mb(r.before.rss)} → ${mb(r.after.rss)} (${growth >= 0 ? '+' : ''}${growth.toFixed(2)}%)`
+    const complete = r.done === settings.decisions
+    return [
+      `RSS growth < 5% over ${settings.decisions.toLocaleString('en-US')} decisions, ${label}`,
+      complete ? measured : `${measured} over only ${r.done.toLocaleString('en-US')} decisions (time cap)`,
+      complete ? verdict(growth < 5, growth) : 'MISS (incomplete run)',
+    ]
+  }
   const targets = [
     ['terraform decide ≤ 1.5× floor', ratio(overFloor('terraform')), verdict(overFloor('terraform') <= 1.5, overFloor('terraform'))],
     ['kubectl decide ≤ 1.5× floor', ratio(overFloor('kubectl')), verdict(overFloor('kubectl') <= 1.5, overFloor('kubectl'))],
@@ -311,11 +304,8 @@ async function main() {
       mixed.oneRule.error ? `not measured: ${mixed.oneRule.error}` : num(mixed.oneRule.perCpuSec),
       'info',
     ],
-    [
-      `RSS growth < 5% over ${settings.decisions.toLocaleString('en-US')} decisions`,
-      rssComplete ? rssMeasured : `${rssMeasured} over only ${done.toLocaleString('en-US')} decisions (time cap)`,
-      rssComplete ? verdict(rssGrowth < 5, rssGrowth) : 'MISS (incomplete run)',
-    ],
+    rssTarget('the bin (--single-threaded-gc)', rssBin),
+    rssTarget('embedded with V8 defaults', rssDefault),
   ]
   out.push(table(['target', 'measured', 'result'], targets), '')
   out.push(
@@ -324,13 +314,16 @@ async function main() {
     'input into the module, which parses it, and writes the result out.',
     '',
   )
-  out.push(
-    `RSS run: ${done.toLocaleString('en-US')} decisions in ${rssSeconds.toFixed(1)} s wall` +
-      ` (${num(done / rssSeconds)}/s wall, ${num(done / ((rssCpu.user + rssCpu.system) / 1e6))}/CPU-s);` +
-      ` heap used ${mb(before.heapUsed)} → ${mb(after.heapUsed)}, external ${mb(before.external)} → ${mb(after.external)}.`,
-    `RSS after GC at checkpoints (MB): ${[before.rss, ...checkpoints].map(b => (b / 2 ** 20).toFixed(1)).join(', ')}.`,
-    '',
-  )
+  const rssLines = (label, r) =>
+    r.error
+      ? [`${label}: ${r.error}`]
+      : [
+          `${label}: ${r.done.toLocaleString('en-US')} decisions in ${r.seconds.toFixed(1)} s wall` +
+            ` (${num(r.done / r.seconds)}/s wall, ${num(r.done / (r.cpuUs / 1e6))}/CPU-s);` +
+            ` heap used ${mb(r.before.heapUsed)} → ${mb(r.after.heapUsed)}, external ${mb(r.before.external)} → ${mb(r.after.external)};` +
+            ` RSS after GC at checkpoints (MB): ${[r.before.rss, ...r.checkpoints].map(b => (b / 2 ** 20).toFixed(1)).join(', ')}.`,
+        ]
+  out.push(...rssLines('RSS run, the bin (--single-threaded-gc)', rssBin), '', ...rssLines('RSS run, V8 defaults', rssDefault), '')
 
   out.push('## Where decide spends its time (CPU µs per decision)', '')
   const bRows = FAMILIES.map(f => {
