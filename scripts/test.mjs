@@ -16,6 +16,22 @@ const run = (cmd, args, opts = {}) => {
   process.stderr.write(`\n$ ${cmd} ${args.join(' ')}\n`)
   return spawnSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, ...opts })
 }
+// The failing tap tests, each as `file › subtest › assertion`, read from the TAP stream (four
+// spaces per nesting level; a parent's line comes after its children's).
+const failedTapTests = tapOutput => {
+  const pending = []
+  for (const line of tapOutput.split('\n')) {
+    const m = /^( *)(not ok|ok) \d+ - (.*?)(?: # time=[\d.]+m?s)?$/.exec(line)
+    if (!m) continue
+    const depth = m[1].length / 4
+    const children = pending[depth + 1] ?? []
+    pending[depth + 1] = []
+    if (m[2] === 'ok') continue
+    const chains = children.length ? children.map(c => `${m[3]} › ${c}`) : [m[3]]
+    ;(pending[depth] ??= []).push(...chains)
+  }
+  return pending[0] ?? []
+}
 const check = (name, ok) => {
   if (ok) passed++
   else {
@@ -77,11 +93,13 @@ if (opa !== '' && step('npm run build', 'npm', ['run', 'build', '--silent'])) {
     passed += Number(summary[2] ?? 0)
     failed += Number(summary[3] ?? 0)
     if (Number(summary[3] ?? 0) > 0) failures.push('tap assertions')
+    // Named again at the end, where a log's tail shows them.
+    for (const name of failedTapTests(tap.stdout).slice(0, 30)) failures.push(`tap: ${name}`)
     // Coverage thresholds or a crashed file fail tap without a failed assertion.
     if (tap.status !== 0 && Number(summary[3] ?? 0) === 0) check('tap exit status (coverage thresholds)', false)
   } else check('tap produced a summary', false)
 }
 
-if (failures.length) process.stderr.write(`\nfailed: ${failures.join('; ')}\n`)
+if (failures.length) process.stderr.write(`\nfailed:\n${failures.map(f => `  ${f}`).join('\n')}\n`)
 process.stdout.write(`${passed} passed, ${failed} failed\n`)
 process.exit(failed === 0 ? 0 : 1)

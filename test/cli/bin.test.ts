@@ -40,12 +40,14 @@ t.test('a serving gateway started through its shebang runs node with --single-th
     child.kill('SIGKILL')
   })
   // env replaces itself with node, so the pid's command line is node's once exec has happened.
+  // env's own command line also names the script: wait for the interpreter to change, not for BIN.
+  const isNode = (argv: string[]) => /(^|\/)node$/.test(argv[0] ?? '')
   let argv: string[] = []
-  for (let i = 0; i < 200 && !argv.includes(BIN); i++) {
+  for (let i = 0; i < 400 && !isNode(argv); i++) {
     try {
       argv = readFileSync(`/proc/${child.pid}/cmdline`, 'utf8').split('\0')
     } catch {}
-    if (!argv.includes(BIN)) await sleep(25)
+    if (!isNode(argv)) await sleep(25)
   }
   t.equal(argv.includes(BIN), true, `node started: ${argv.join(' ')}`)
   t.match(argv[0], /(^|\/)node$/)
