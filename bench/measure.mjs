@@ -31,8 +31,12 @@ export function warmUp(fn, items, ms, minCalls = 0) {
   while (i < minCalls || performance.now() < end) for (let k = 0; k < 16; k++) fn(items[i++ % items.length])
 }
 
-/** One timed window: every call timed on its own; adds the window's wall ms and CPU µs to `acc`. */
+/**
+ * One timed window: every call timed on its own; adds the window's wall ms and CPU µs to `acc`,
+ * and the window's CPU µs per call to `acc.windows`.
+ */
 function timedWindow(fn, items, ms, samples, acc) {
+  const calls0 = samples.length
   const cpu0 = process.cpuUsage()
   const start = performance.now()
   const end = start + ms
@@ -47,6 +51,7 @@ function timedWindow(fn, items, ms, samples, acc) {
   const cpu = process.cpuUsage(cpu0)
   acc.elapsedMs += now - start
   acc.cpuUs += cpu.user + cpu.system
+  acc.windows.push((cpu.user + cpu.system) / (samples.length - calls0))
 }
 
 /**
@@ -56,7 +61,7 @@ function timedWindow(fn, items, ms, samples, acc) {
  * moves far less than wall time.
  */
 export function measureLines(lines, { rounds, windowMs, warmupMs, warmupCalls = 0 }) {
-  const acc = new Map(lines.map(l => [l.name, { samples: new Samples(), elapsedMs: 0, cpuUs: 0, i: 0 }]))
+  const acc = new Map(lines.map(l => [l.name, { samples: new Samples(), elapsedMs: 0, cpuUs: 0, i: 0, windows: [] }]))
   for (const l of lines) warmUp(l.fn, l.items, warmupMs, warmupCalls)
   for (let r = 0; r < rounds; r++) {
     for (const l of lines) {
@@ -64,7 +69,20 @@ export function measureLines(lines, { rounds, windowMs, warmupMs, warmupCalls = 
       timedWindow(l.fn, l.items, windowMs, a.samples, a)
     }
   }
-  return new Map([...acc].map(([name, a]) => [name, { count: a.samples.length, elapsedMs: a.elapsedMs, cpuUs: a.cpuUs, samples: a.samples.values() }]))
+  return new Map([...acc].map(([name, a]) => [name, { count: a.samples.length, elapsedMs: a.elapsedMs, cpuUs: a.cpuUs, samples: a.samples.values(), windows: a.windows }]))
+}
+
+/**
+ * CPU cost of line `a` over line `b`, window by window: round r's ratio compares the two windows
+ * that ran back to back, so a burst of load on the machine skews one ratio, not the result.
+ * Returns {median, min, max, rounds} of the per-round ratios.
+ */
+export function pairedRatio(a, b) {
+  const ratios = a.windows.map((w, r) => w / b.windows[r]).filter(Number.isFinite).sort((x, y) => x - y)
+  if (ratios.length === 0) return { median: NaN, min: NaN, max: NaN, rounds: 0 }
+  const mid = ratios.length >> 1
+  const median = ratios.length % 2 ? ratios[mid] : (ratios[mid - 1] + ratios[mid]) / 2
+  return { median, min: ratios[0], max: ratios[ratios.length - 1], rounds: ratios.length }
 }
 
 /** Sequential async calls, each timed: for the opa eval and opa server lines (their CPU is another process's, so none is counted). */

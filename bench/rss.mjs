@@ -1,7 +1,7 @@
 // The RSS run: BENCH_DECISIONS decisions over the mix after warm-up, RSS read after a full GC
-// before, at ~10 checkpoints and after. run.mjs runs it twice: in its own process (V8's default
-// parallel GC, what an embedding application gets) and, through this file's command-line entry,
-// in a child started with --single-threaded-gc (how the recourse-gateway bin starts node).
+// before, at ~10 checkpoints and after. run.mjs runs it twice: in its own process (started with
+// --single-threaded-gc, as the recourse-gateway bin starts node) and, through this file's
+// command-line entry, in a child with V8's default parallel GC (what an embedding application gets).
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 

@@ -3,7 +3,7 @@
 // request and an OPA server over loopback HTTP, on one fixed request mix. Prints markdown to
 // stdout, progress to stderr; exits 0 whatever the targets say, 1 only when something crashed.
 // Settings (env): BENCH_DECISIONS (each of the two RSS runs, default 1e6), BENCH_SECONDS (window per line and
-// round, default 1), BENCH_ROUNDS (default 2), BENCH_OPA_EVAL_SAMPLE (default: one pass of the
+// round, default 0.3), BENCH_ROUNDS (default 9), BENCH_OPA_EVAL_SAMPLE (default: one pass of the
 // mix), BENCH_SERVER_REQUESTS (default 2,000 rounded up to whole passes of the mix),
 // BENCH_RSS_MAX_SECONDS (time cap of each RSS run, default 45: a loaded machine must not stall it),
 // BENCH_WARMUP_PASSES (untimed passes over the mix before measuring, default 100).
@@ -15,16 +15,19 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 
-// The RSS target needs a full GC before each reading; npm's script cannot pass --expose-gc, so re-exec.
+// The RSS target needs a full GC before each reading, and the bench measures node as the bin starts
+// it (--single-threaded-gc: one core means no parallel GC helper threads); npm's script cannot
+// pass flags, so re-exec.
 if (typeof globalThis.gc !== 'function' && process.env.BENCH_REEXEC !== '1') {
-  const r = spawnSync(process.execPath, ['--expose-gc', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+  const flags = ['--expose-gc', '--single-threaded-gc', ...process.execArgv]
+  const r = spawnSync(process.execPath, [...flags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: 'inherit',
     env: { ...process.env, BENCH_REEXEC: '1' },
   })
   process.exit(r.status ?? 1)
 }
 
-const { measureAsync, measureLines, summarize, warmUp } = await import('./measure.mjs')
+const { measureAsync, measureLines, pairedRatio, summarize, warmUp } = await import('./measure.mjs')
 const { buildOneRulePolicy, findOpa, opaEvalOnce, startOpaServer } = await import('./opa-cli.mjs')
 const { THROUGHPUT_HEADER, num, ratio, table, throughputRow, us, verdict } = await import('./report.mjs')
 const { CONTEXT, loadRequests } = await import('./requests.mjs')
@@ -45,8 +48,8 @@ const keyOf = d => JSON.stringify({ decision: d?.decision, reasons: d?.reasons }
 async function main() {
   const settings = {
     decisions: Math.round(envNumber('BENCH_DECISIONS', 1e6)),
-    windowMs: envNumber('BENCH_SECONDS', 1) * 1000,
-    rounds: Math.round(envNumber('BENCH_ROUNDS', 2)),
+    windowMs: envNumber('BENCH_SECONDS', 0.3) * 1000,
+    rounds: Math.round(envNumber('BENCH_ROUNDS', 9)),
     rssMaxSeconds: envNumber('BENCH_RSS_MAX_SECONDS', 45),
   }
   const dist = join(root, 'dist')
@@ -136,6 +139,7 @@ async function main() {
     )
     main[name] = {
       n: list.length,
+      overFloor: pairedRatio(m.get('decide'), m.get('floor')),
       decide: summarize(m.get('decide')),
       floor: summarize(m.get('floor')),
       oneRule: oneRule ? summarize(m.get('oneRule')) : { error: oneRuleError },
@@ -157,13 +161,13 @@ async function main() {
         { name: 'stamp', fn: () => randomBytes(16).toString('hex') + new Date().toISOString(), items: [0] },
         { name: 'pooled', fn: r => pooled.decide(r), items: requestsOf(list) },
       ],
-      { rounds: 1, windowMs: settings.windowMs / 2, warmupMs: 100, warmupCalls: 10 * list.length },
+      { rounds: 1, windowMs: settings.windowMs * (5 / 3), warmupMs: 100, warmupCalls: 10 * list.length },
     )
     breakdown[f] = Object.fromEntries([...m].map(([k, v]) => [k, summarize(v)]))
   }
 
   // --- per request: which requests are expensive, and in which stage ------------------------
-  log(`measuring per request (${cases.length} × 5 lines × ${settings.windowMs * 0.15} ms)`)
+  log(`measuring per request (${cases.length} × 5 lines × ${settings.windowMs / 2} ms)`)
   const perRequest = cases.map(c => {
     const schema = TOOL_ARGS[c.request.tool]
     const m = measureLines(
@@ -174,7 +178,7 @@ async function main() {
         { name: 'evaluate', fn: i => decider.evaluate(i), items: [c.input] },
         { name: 'floor', fn: floor, items: [c.input] },
       ],
-      { rounds: 1, windowMs: settings.windowMs * 0.15, warmupMs: 0, warmupCalls: 20 },
+      { rounds: 1, windowMs: settings.windowMs / 2, warmupMs: 0, warmupCalls: 20 },
     )
     return { c, s: Object.fromEntries([...m].map(([k, v]) => [k, summarize(v)])), bytes: JSON.stringify(c.input).length }
   })
@@ -226,23 +230,23 @@ async function main() {
     }
   })
 
-  // --- RSS over BENCH_DECISIONS decisions after warm-up, with V8's default GC and as the bin runs --
+  // --- RSS over BENCH_DECISIONS decisions after warm-up, as the bin runs and with V8's default GC --
   const requests = requestsOf(cases)
   const rssOptions = { decisions: settings.decisions, maxSeconds: settings.rssMaxSeconds }
-  log(`RSS run, V8 defaults (in this process): ${settings.decisions.toLocaleString('en-US')} decisions (cap ${settings.rssMaxSeconds} s)`)
-  const rssDefault = rssRun(i => decider.decide(requests[i % requests.length]), rssOptions)
-  log(`RSS run, --single-threaded-gc (a child process, as the bin starts node): same settings`)
-  let rssBin
+  log(`RSS run, as the bin runs node (in this process): ${settings.decisions.toLocaleString('en-US')} decisions (cap ${settings.rssMaxSeconds} s)`)
+  const rssBin = rssRun(i => decider.decide(requests[i % requests.length]), rssOptions)
+  log(`RSS run, V8 defaults (a child process without --single-threaded-gc): same settings`)
+  let rssDefault
   try {
     const child = spawnSync(
       process.execPath,
-      ['--expose-gc', '--single-threaded-gc', join(root, 'bench', 'rss.mjs'), dist, String(settings.decisions), String(settings.rssMaxSeconds)],
+      ['--expose-gc', join(root, 'bench', 'rss.mjs'), dist, String(settings.decisions), String(settings.rssMaxSeconds)],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
     )
     if (child.status !== 0) throw new Error(`exited ${child.status ?? child.signal}`)
-    rssBin = JSON.parse(child.stdout.trim().split('\n').pop())
+    rssDefault = JSON.parse(child.stdout.trim().split('\n').pop())
   } catch (e) {
-    rssBin = { error: `the child RSS run failed: ${e.message.split('\n')[0]}` }
+    rssDefault = { error: `the child RSS run failed: ${e.message.split('\n')[0]}` }
   }
 
   // --- report ----------------------------------------------------------------------------------
@@ -253,7 +257,7 @@ async function main() {
   out.push(
     `node ${process.version} · opa ${opaVersion} · bundle ${bundle.revision ?? '(no revision)'} · ${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}`,
     `load average at start ${loadStart.map(v => v.toFixed(2)).join(' ')}, at end ${os.loadavg().map(v => v.toFixed(2)).join(' ')} (shared machine: numbers move with it)`,
-    `windows: ${settings.rounds} × ${settings.windowMs} ms per line, alternating decide/floor/one-rule; gc exposed: ${typeof globalThis.gc === 'function'}`,
+    `windows: ${settings.rounds} × ${settings.windowMs} ms per line, alternating decide/floor/one-rule; node flags: ${process.execArgv.join(' ') || '(none)'}`,
     '',
   )
   out.push('## Decisions/s and latency', '')
@@ -271,10 +275,13 @@ async function main() {
   out.push(
     'In-process ratios and the 50,000/s target use CPU time of this process (robust to other load on',
     'the machine); (b) and (c) are compared by wall-clock mean latency, as a caller waits for them.',
+    `A decide/floor ratio is the median of ${settings.rounds} per-round ratios of back-to-back windows (range in`,
+    'brackets): a burst of load skews one round, not the result.',
     '',
   )
   const wallMean = s => (s && !s.error ? s.meanUs : NaN)
-  const overFloor = f => main[f].decide.cpuUs / main[f].floor.cpuUs
+  const overFloor = f => main[f].overFloor.median
+  const floorRatio = f => `${ratio(overFloor(f))} [${main[f].overFloor.min.toFixed(2)}–${main[f].overFloor.max.toFixed(2)}]`
   const vs = s => wallMean(s) / mixed.decide.meanUs
   const rssTarget = (label, r) => {
     if (r.error) return [`RSS growth < 5% over ${settings.decisions.toLocaleString('en-US')} decisions, ${label}`, `not measured: ${r.error}`, 'MISS (not measured)']
@@ -288,10 +295,10 @@ async function main() {
     ]
   }
   const targets = [
-    ['terraform decide ≤ 1.5× floor', ratio(overFloor('terraform')), verdict(overFloor('terraform') <= 1.5, overFloor('terraform'))],
-    ['kubectl decide ≤ 1.5× floor', ratio(overFloor('kubectl')), verdict(overFloor('kubectl') <= 1.5, overFloor('kubectl'))],
-    ['shell decide vs floor (shell parsing cost; no target)', ratio(overFloor('shell')), 'info'],
-    ['mixed decide vs floor (no target)', ratio(overFloor('mixed')), 'info'],
+    ['terraform decide ≤ 1.5× floor', floorRatio('terraform'), verdict(overFloor('terraform') <= 1.5, overFloor('terraform'))],
+    ['kubectl decide ≤ 1.5× floor', floorRatio('kubectl'), verdict(overFloor('kubectl') <= 1.5, overFloor('kubectl'))],
+    ['shell decide vs floor (shell parsing cost; no target)', floorRatio('shell'), 'info'],
+    ['mixed decide vs floor (no target)', floorRatio('mixed'), 'info'],
     ['decide ≥ 100× faster than (b) opa eval', ratio(vs(opaEval)), verdict(vs(opaEval) >= 100, vs(opaEval))],
     ['decide ≥ 10× faster than (c) opa server', ratio(vs(opaServer)), verdict(vs(opaServer) >= 10, vs(opaServer))],
     [

@@ -131,6 +131,9 @@ function checkValue(root: unknown): void {
   }
 }
 
+/** Characters without which a chunk cannot hold an alias or a `<<` key. */
+const MAY_NEED_CHECK = /[*<\\]/
+
 /** The documents of one chunk, each checked; YAML errors (js-yaml throws them) become ours. */
 function loadChunk(chunk: string): unknown[] {
   let docs: unknown[]
@@ -141,7 +144,9 @@ function loadChunk(chunk: string): unknown[] {
     if (/maxDepth/.test(message)) invalid(`Expected YAML nested at most ${MAX_MANIFEST_NESTING} levels deep`)
     return invalid(message)
   }
-  for (const doc of docs) checkValue(doc)
+  // Without `*` the chunk has no alias, so no value is shared or cyclic; without `<` or `\` (an
+  // escape in a double-quoted key) no key can read `<<`. Such a chunk has nothing checkValue refuses.
+  if (MAY_NEED_CHECK.test(chunk)) for (const doc of docs) checkValue(doc)
   return docs
 }
 

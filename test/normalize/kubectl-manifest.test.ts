@@ -151,6 +151,9 @@ t.test('merge keys and explicit tags, which other YAML readers decode differentl
     ['merge key', `x: &ns {namespace: kube-system}\n${configMap('a').replace('  name: a', '  <<: *ns\n  name: a')}`],
     ['merge key under %YAML 1.1', `%YAML 1.1\n---\nx: &ns {namespace: kube-system}\n${configMap('a').replace('  name: a', '  <<: *ns\n  name: a')}`],
     ['quoted merge key', configMap('a').replace('  name: a', '  "<<": {namespace: kube-system}\n  name: a')],
+    // Spelled with escapes, so the text holds no `<` at all.
+    ['escaped merge key', configMap('a').replace('  name: a', '  "\\x3c\\x3c": {namespace: kube-system}\n  name: a')],
+    ['unicode-escaped merge key', configMap('a').replace('  name: a', '  "\\u003C\\U0000003c": {namespace: kube-system}\n  name: a')],
     ['binary tag', configMap('a').replace('  name: a', '  name: a\n  namespace: !!binary a3ViZS1zeXN0ZW0=')],
     ['custom tag', `${configMap('a')}data: !secret {a: b}\n`],
     ['timestamp tag', `${configMap('a')}data:\n  t: !!timestamp 2001-12-14\n`],
