@@ -1,8 +1,12 @@
 // A TEST DOUBLE of the Kubernetes API server, not a real one: node:http on 127.0.0.1:0 serving
 // just the discovery documents and endpoints the gateway's kubectl calls need, with a tiny
-// in-memory object store, recording every request (method, path, query, body). Exec upgrades
-// are recorded and refused (no SPDY/websocket streaming here).
+// in-memory object store, recording every request (method, path, query, body). Exec is served
+// over the websocket channel protocol (v4/v5.channel.k8s.io) when the double is told to stream
+// (`execStreams`): it writes canned output on stdout/stderr and an exit status, never running
+// anything; otherwise, and for SPDY, the upgrade is recorded and refused.
+import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
@@ -94,6 +98,11 @@ export interface ApiDouble {
   /** Objects by `group/namespace/resource/name` ("" group for core). */
   objects: Map<string, Record<string, unknown>>
   put(group: string, namespace: string, resource: string, obj: Record<string, unknown>): void
+  /**
+   * When set, exec over websocket is answered: `reply(command)` says what the "container" prints
+   * and its exit code. Unset (the default), exec upgrades are refused.
+   */
+  execStreams: ((command: string[]) => { stdout: string; stderr: string; exitCode: number }) | null
   /** Write a kubeconfig pointing at this server; returns its path. */
   writeKubeconfig(dir: string, namespace?: string): Promise<string>
   clear(): void
@@ -199,16 +208,26 @@ export async function startApiDouble(): Promise<ApiDouble> {
   server.on('upgrade', (req, socket) => {
     const url = new URL(req.url ?? '/', 'http://x')
     requests.push({ method: req.method ?? '', path: url.pathname, query: url.search.slice(1), body: '', upgrade: String(req.headers.upgrade ?? ''), impersonate: header(req, 'impersonate-user') })
-    socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: 0\r\nconnection: close\r\n\r\n')
+    const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map(p => p.trim())
+    const protocol = ['v5.channel.k8s.io', 'v4.channel.k8s.io'].find(p => protocols.includes(p))
+    const key = req.headers['sec-websocket-key']
+    const exists = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname)
+    if (!double.execStreams || String(req.headers.upgrade).toLowerCase() !== 'websocket' || !protocol || typeof key !== 'string' || !exists || !objects.has(`/${exists[1]}/pods/${exists[2]}`)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: 0\r\nconnection: close\r\n\r\n')
+      return
+    }
+    const reply = double.execStreams(url.searchParams.getAll('command'))
+    streamExec(socket, key, protocol, reply)
   })
   await new Promise<void>(ok => server.listen(0, '127.0.0.1', ok))
   const addr = server.address()
   const port = typeof addr === 'object' && addr ? addr.port : 0
   const url = `http://127.0.0.1:${port}`
-  return {
+  const double: ApiDouble = {
     url,
     requests,
     objects,
+    execStreams: null,
     actions: () => requests.filter(r => !isDiscovery(r)).map(r => `${r.method} ${r.path}${r.query ? `?${r.query}` : ''}`),
     put(group, namespace, resource, obj) {
       const meta = obj.metadata as Record<string, unknown>
@@ -243,4 +262,52 @@ export async function startApiDouble(): Promise<ApiDouble> {
         server.close(() => ok())
       }),
   }
+  return double
+}
+
+/** One unmasked binary websocket frame (server → client), as RFC 6455 lays it out. */
+function frame(opcode: number, payload: Buffer): Buffer {
+  const head =
+    payload.length < 126
+      ? Buffer.from([0x80 | opcode, payload.length])
+      : payload.length < 65536
+        ? Buffer.from([0x80 | opcode, 126, payload.length >> 8, payload.length & 0xff])
+        : (() => {
+            const h = Buffer.alloc(10)
+            h[0] = 0x80 | opcode
+            h[1] = 127
+            h.writeBigUInt64BE(BigInt(payload.length), 2)
+            return h
+          })()
+  return Buffer.concat([head, payload])
+}
+
+/**
+ * Answers an exec upgrade the way the API server's websocket channel protocol does: handshake,
+ * then each stream as binary frames whose first byte is the channel (1 stdout, 2 stderr, 3 the
+ * status), then a close frame. What the client sends (nothing for exec without stdin) is ignored.
+ */
+function streamExec(socket: Duplex, key: string, protocol: string, reply: { stdout: string; stderr: string; exitCode: number }): void {
+  const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64')
+  socket.on('error', () => {})
+  socket.on('data', () => {})
+  socket.write(
+    ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, `Sec-WebSocket-Protocol: ${protocol}`, '', ''].join('\r\n'),
+  )
+  const channel = (n: number, data: string) => socket.write(frame(0x2, Buffer.concat([Buffer.from([n]), Buffer.from(data, 'utf8')])))
+  if (reply.stdout) channel(1, reply.stdout)
+  if (reply.stderr) channel(2, reply.stderr)
+  const status =
+    reply.exitCode === 0
+      ? { metadata: {}, status: 'Success' }
+      : {
+          metadata: {},
+          status: 'Failure',
+          message: `command terminated with non-zero exit code: error executing command, exit status ${reply.exitCode}`,
+          reason: 'NonZeroExitCode',
+          details: { causes: [{ reason: 'ExitCode', message: String(reply.exitCode) }] },
+        }
+  channel(3, JSON.stringify(status))
+  socket.write(frame(0x8, Buffer.from([0x03, 0xe8])))
+  socket.end()
 }

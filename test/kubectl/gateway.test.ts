@@ -187,6 +187,41 @@ t.test('an allowed apply sends the parsed objects, pinned to the judged namespac
   t.equal(sent.metadata.namespace, 'dev', 'the namespace policy judged is written into the object')
 })
 
+t.test('an allowed apply to an existing object patches that object once, and nothing else', async t => {
+  reset()
+  // `web` exists in dev (replicas 2); `web` in the context's own namespace must stay untouched.
+  api.put('apps', 'elsewhere', 'deployments', deployment('web', 'elsewhere'))
+  api.clear()
+  const manifest = [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: web',
+    'spec:',
+    '  replicas: 5',
+    '  selector: {matchLabels: {app: web}}',
+    '  template:',
+    '    metadata: {labels: {app: web}}',
+    '    spec: {containers: [{name: web, image: "nginx:1.27"}]}',
+    '',
+  ].join('\n')
+  const r = await call('gateway_kubectl_apply', { manifest })
+  t.equal(r.s.status, 'executed', r.text)
+  t.equal(r.s.exit_code, 0, r.text)
+  t.same(api.actions()[0], `GET /apis/apps/v1/namespaces/dev/deployments/web?${TIMEOUT}`)
+  const writes = api.requests.filter(q => q.method !== 'GET')
+  t.same(writes.map(q => `${q.method} ${q.path}`), ['PATCH /apis/apps/v1/namespaces/dev/deployments/web'], 'one write: a patch of the judged object')
+  t.same(applyQuery(writes[0]!.query), { fieldManager: 'kubectl-client-side-apply', timeout: '1m0s' })
+  const patch = JSON.parse(writes[0]!.body)
+  t.equal(patch.spec.replicas, 5)
+  // The patch records what was applied: the object the gateway judged, pinned to dev.
+  const applied = JSON.parse(patch.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'])
+  t.equal(applied.metadata.namespace, 'dev')
+  t.equal(applied.spec.template.spec.containers[0].image, 'nginx:1.27')
+  t.equal(((api.objects.get('apps/dev/deployments/web') as { spec: { replicas: number } }).spec.replicas), 5)
+  t.equal(((api.objects.get('apps/elsewhere/deployments/web') as { spec: { replicas: number } }).spec.replicas), 2, 'the other namespace is untouched')
+})
+
 // kubectl before 1.26 checks dry-run support in the OpenAPI v2 protobuf, which the double does not serve.
 t.test('apply dry_run asks the server not to persist', { skip: clientMinor < 26 ? `kubectl 1.${clientMinor} needs OpenAPI v2 for dry-run` : false }, async t => {
   reset()
@@ -325,6 +360,36 @@ t.test('an approved exec runs the approved argv after `--`, never as kubectl fla
   t.ok(api.requests.every(q => q.impersonate === null), '--as in the command did not impersonate anyone')
   const replay = await call('gateway_kubectl_exec', { ...args, approval_id: id })
   t.equal(replay.s.code, 'approval_consumed')
+})
+
+// Only the websocket stream is served; kubectl before 1.30 opens exec streams over SPDY.
+t.test('an approved exec streams the container output back, with its exit code', { skip: clientMinor < 30 ? `kubectl 1.${clientMinor} streams exec over SPDY, which the double does not serve` : false }, async t => {
+  reset()
+  // The double answers the websocket exec stream with canned output: nothing runs anywhere.
+  api.execStreams = command =>
+    command[0] === 'false'
+      ? { stdout: '', stderr: 'it failed\n', exitCode: 3 }
+      : { stdout: `ran: ${command.join(' ')}\n`, stderr: 'a note on stderr\n', exitCode: 0 }
+  t.teardown(() => {
+    api.execStreams = null
+  })
+  const args = { pod: 'web-0', command: ['cat', '/etc/os-release'] }
+  const id = await approved('gateway_kubectl_exec', args)
+  const run = await call('gateway_kubectl_exec', { ...args, approval_id: id })
+  t.equal(run.s.status, 'executed', run.text)
+  t.equal(run.s.exit_code, 0, run.text)
+  t.equal(run.s.stdout, 'ran: cat /etc/os-release\n', 'the container argv ran as approved and its stdout came back')
+  t.match(run.s.stderr, /a note on stderr/)
+  const streams = api.requests.filter(q => q.path === '/api/v1/namespaces/dev/pods/web-0/exec')
+  t.equal(streams.length, 1, 'one exec stream')
+  t.equal(streams[0]!.upgrade?.toLowerCase(), 'websocket')
+
+  const failing = { pod: 'web-0', command: ['false'] }
+  const id2 = await approved('gateway_kubectl_exec', failing)
+  const failed = await call('gateway_kubectl_exec', { ...failing, approval_id: id2 })
+  t.equal(failed.s.status, 'executed', failed.text)
+  t.equal(failed.s.exit_code, 3, 'the container exit code is kubectl exec\'s')
+  t.match(failed.s.stderr, /it failed/)
 })
 
 t.test('an approved secret read returns the object with its data redacted', async t => {
