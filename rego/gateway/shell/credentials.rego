@@ -38,3 +38,24 @@ findings contains {
 	some w in command_words(c)
 	credential_word(w)
 }
+
+# A recursive read of a directory that holds credential material (a home directory, /home,
+# /root, /proc or /) reads that material too: `grep -r AKIA ~`, `tar czf - /root`.
+findings contains {
+	"cmd": i,
+	"outcome": "escalate",
+	"code": "credential_access",
+	"message": concat("", [q(c.name), " reads ", q(p), " recursively, credential material included"]),
+} if {
+	active
+	some i, c in input.shell.commands
+	flags := cfg.recursive_readers[prog(c)]
+	recursive(c, flags)
+	some p in positionals(c)
+	regex.match(cfg.credential_ancestors_regex, p)
+}
+
+# Readers listed with no flags always recurse into directories (rg, tar, rsync, …).
+recursive(_, flags) if count(flags) == 0
+
+recursive(c, flags) if has_flag(c, flags)

@@ -46,3 +46,42 @@ test_globs_and_expansions_over_home_dotfiles_escalate if {
 	}
 	t.judge(t.shell("prod", [t.cmd("ls", ["$HOME/projects"])])).decision == "allow"
 }
+
+test_keys_state_and_history_files_are_credential_material if {
+	every path in [
+		"terraform.tfstate", "envs/prod/terraform.tfstate.backup", ".terraform/terraform.tfstate", "server.key",
+		"/etc/ssh/ssh_host_ed25519_key", "tls/privkey.pem", "server-key.pem", "certs/client.p12", "id.pfx",
+		"keystore.jks", "release.keystore", "$HOME/.bash_history", "/root/.zsh_history",
+	] {
+		t.judge(t.shell("prod", [t.cmd("cat", [path])])).codes == {"credential_access"}
+	}
+	every path in ["cert.pem", "ca.pem", "keyboard.md", "monkey", "tfstate.md", "history.txt", "docs/key.md", ".key"] {
+		t.judge(t.shell("prod", [t.cmd("cat", [path])])) == {"decision": "allow", "codes": {"read_only"}}
+	}
+}
+
+test_recursive_reads_of_home_root_or_proc_escalate if {
+	every args in [
+		["-r", "AKIA", "~"], ["-rn", "token", "$HOME"], ["-R", "x", "/"], ["--recursive", "x", "/home"],
+		["-ri", "x", "/home/agent/"], ["-r", "x", "~bob"], ["-r", "x", "/proc"], ["-r", "x", "${HOME}/."],
+	] {
+		j := t.judge(t.shell("dev", [t.cmd("grep", args)]))
+		j.decision == "escalate"
+		j.codes == {"credential_access"}
+	}
+	t.judge(t.shell("dev", [t.cmd("rg", ["password", "/root"])])).codes == {"credential_access"}
+	t.judge(t.shell("prod", [t.cmd("cp", ["-a", "~", "backup"])])).decision == "escalate"
+}
+
+test_recursive_reads_elsewhere_and_plain_reads_of_home_are_not_credential_access if {
+	t.judge(t.shell("prod", [t.cmd("grep", ["-rn", "TODO", "src"])])) == {"decision": "allow", "codes": {"read_only"}}
+	t.judge(t.shell("prod", [t.cmd("grep", ["x", "/home/agent/notes.md"])])) == {"decision": "allow", "codes": {"read_only"}}
+	t.judge(t.shell("prod", [t.cmd("ls", ["-la", "~"])])) == {"decision": "allow", "codes": {"read_only"}}
+	t.judge(t.shell("dev", [t.cmd("rg", ["TODO", "."])])).codes == {"read_only"}
+	not "credential_access" in t.judge(t.shell("dev", [t.cmd("cp", ["-r", "src", "dst"])])).codes
+}
+
+test_recursive_readers_come_from_data if {
+	j := t.judge(t.shell("dev", [t.cmd("du", ["-a", "~"])])) with data.gateway.config.shell.recursive_readers as {"du": []}
+	j.codes == {"credential_access"}
+}
