@@ -1,25 +1,15 @@
 import { spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { closeSync, openSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
 import { defaultRunDeps, runProcess, type RunProcessOptions } from '../../src/exec/run.js'
+import { marker, survivors, survivorsAfterKill } from './processes.js'
 
 const ENV = { PATH: '/usr/bin:/bin' }
 const sh = (script: string, over: Partial<RunProcessOptions> = {}) =>
   runProcess({ file: '/bin/sh', args: ['-c', script], cwd: '/', env: ENV, timeoutMs: 10_000, maxOutputBytes: 1 << 20, ...over })
-
-// Processes (anywhere on the machine) whose command line contains `marker`.
-const survivors = (marker: string): string => spawnSync('pgrep', ['-af', marker], { encoding: 'utf8' }).stdout.trim()
-/** Survivors once the kernel has had its moment to take down a killed tree (polls up to 3 s): a
- * job the kill missed sleeps for minutes, so it is still there. */
-const survivorsAfterKill = async (marker: string): Promise<string> => {
-  for (let i = 0; i < 60 && survivors(marker) !== ''; i++) await new Promise(res => setTimeout(res, 50))
-  return survivors(marker)
-}
-const marker = () => `${100 + Math.floor(Math.random() * 800)}.${randomBytes(4).readUInt32BE(0)}`
 
 t.test('a command’s output and exit code come back in one shape', async t => {
   const r = await sh('echo out; echo err >&2; exit 3')

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { runProcess } from '../../src/exec/run.js'
 import { bwrapAvailable, MAX_SHELL_TIMEOUT_MS, runSandboxedShell, type ShellExecDeps, type ShellExecRequest } from '../../src/exec/shell-exec.js'
+import { marker, survivors, survivorsAfterKill } from './processes.js'
 
 const root = await realpath(await mkdtemp(join(tmpdir(), 'shell-exec-test-')))
 t.teardown(() => rm(root, { recursive: true, force: true }))
@@ -23,15 +24,6 @@ if (!available) t.fail('bubblewrap does not work on this machine; these tests ne
 
 const run = (command: string, over: Partial<ShellExecRequest> = {}, deps: Partial<ShellExecDeps> = {}) =>
   runSandboxedShell({ command, cwd: work, network: false, timeoutMs: 10_000, maxOutputBytes: 1 << 20, hide: [state], ...over }, deps)
-
-const survivors = (marker: string): string => spawnSync('pgrep', ['-af', marker], { encoding: 'utf8' }).stdout.trim()
-/** Survivors once the kernel has had its moment to take down a killed tree (polls up to 3 s): a
- * job the kill missed sleeps for minutes, so it is still there. */
-const survivorsAfterKill = async (marker: string): Promise<string> => {
-  for (let i = 0; i < 60 && survivors(marker) !== ''; i++) await new Promise(res => setTimeout(res, 50))
-  return survivors(marker)
-}
-const marker = () => `${100 + Math.floor(Math.random() * 800)}.${randomBytes(4).readUInt32BE(0)}`
 
 t.test('an allowed command runs inside the sandbox and its output comes back', async t => {
   const r = await run('echo hello; echo oops >&2; hostname')

@@ -265,20 +265,10 @@ export async function startApiDouble(): Promise<ApiDouble> {
   return double
 }
 
-/** One unmasked binary websocket frame (server → client), as RFC 6455 lays it out. */
+/** One unmasked websocket frame (server → client), as RFC 6455 lays it out; the double's are short. */
 function frame(opcode: number, payload: Buffer): Buffer {
-  const head =
-    payload.length < 126
-      ? Buffer.from([0x80 | opcode, payload.length])
-      : payload.length < 65536
-        ? Buffer.from([0x80 | opcode, 126, payload.length >> 8, payload.length & 0xff])
-        : (() => {
-            const h = Buffer.alloc(10)
-            h[0] = 0x80 | opcode
-            h[1] = 127
-            h.writeBigUInt64BE(BigInt(payload.length), 2)
-            return h
-          })()
+  if (payload.length >= 65536) throw new Error('the double only writes frames under 64 KiB')
+  const head = payload.length < 126 ? Buffer.from([0x80 | opcode, payload.length]) : Buffer.from([0x80 | opcode, 126, payload.length >> 8, payload.length & 0xff])
   return Buffer.concat([head, payload])
 }
 
